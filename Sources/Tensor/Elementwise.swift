@@ -1,0 +1,120 @@
+/// Elementwise arithmetic with broadcasting (book §2.1.2–2.1.3) and its gradients.
+///
+/// Every binary op goes through `Tensor.binaryOp`: one broadcast rule (`broadcastShape`),
+/// one kernel (`Kernels.binary`), and in backward one `unbroadcast`.
+
+extension Tensor {
+    /// Applies a broadcast binary function; used by `+ - * /` and friends.
+    @inline(__always)
+    static func binaryForward<F: BinaryFunction>(_ f: F.Type, _ a: Tensor, _ b: Tensor, op: String,
+                                                 file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let shape = broadcastShape(a.shape, b.shape, op: op, file: file, line: line)
+        let out = TensorStorage(uninitializedCount: shapeCount(shape))
+        if a.shape == b.shape {
+            let n = out.count, pa = a.storage.pointer, pb = b.storage.pointer, po = out.pointer
+            Parallel.forRanges(n) { r in
+                Kernels.binaryRun(F.self, pa + r.lowerBound, 1, pb + r.lowerBound, 1, po + r.lowerBound, r.count)
+            }
+        } else {
+            Kernels.binary(F.self, a.storage.pointer, broadcastStrides(a.shape, to: shape),
+                           b.storage.pointer, broadcastStrides(b.shape, to: shape), out.pointer, shape)
+        }
+        return Tensor(shape: shape, storage: out)
+    }
+
+    /// Applies a unary function elementwise (no graph).
+    @inline(__always)
+    static func unaryForward<F: UnaryFunction>(_ f: F.Type, _ x: Tensor) -> Tensor {
+        let out = TensorStorage(uninitializedCount: x.count)
+        Kernels.unary(F.self, x.storage.pointer, out.pointer, x.count)
+        return Tensor(shape: x.shape, storage: out)
+    }
+
+    // MARK: + − × ÷
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        let r = binaryForward(AddFunction.self, a, b, op: "add (+)")
+        let sa = a.shape, sb = b.shape
+        return record("add", r, inputs: [a, b]) { g, needs in
+            [needs[0] ? unbroadcast(g, to: sa) : nil, needs[1] ? unbroadcast(g, to: sb) : nil]
+        }
+    }
+
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        let r = binaryForward(SubFunction.self, a, b, op: "subtract (-)")
+        let sa = a.shape, sb = b.shape
+        return record("sub", r, inputs: [a, b]) { g, needs in
+            [needs[0] ? unbroadcast(g, to: sa) : nil, needs[1] ? unbroadcast(-g, to: sb) : nil]
+        }
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        let r = binaryForward(MulFunction.self, a, b, op: "multiply (*)")
+        let av = a.detached(), bv = b.detached()
+        return record("mul", r, inputs: [a, b]) { g, needs in
+            [needs[0] ? unbroadcast(g * bv, to: av.shape) : nil,
+             needs[1] ? unbroadcast(g * av, to: bv.shape) : nil]
+        }
+    }
+
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        let r = binaryForward(DivFunction.self, a, b, op: "divide (/)")
+        let av = a.detached(), bv = b.detached()
+        return record("div", r, inputs: [a, b]) { g, needs in
+            // d(a/b)/da = 1/b, d(a/b)/db = -a/b²
+            [needs[0] ? unbroadcast(g / bv, to: av.shape) : nil,
+             needs[1] ? unbroadcast(-(g * av) / (bv * bv), to: bv.shape) : nil]
+        }
+    }
+
+    public static prefix func - (x: Tensor) -> Tensor {
+        let r = unaryForward(NegFunction.self, x)
+        return record("neg", r, inputs: [x]) { g, _ in [-g] }
+    }
+
+    // Scalars on either side broadcast as rank-0 tensors.
+    public static func + (a: Tensor, b: Float) -> Tensor { a + Tensor(b) }
+    public static func + (a: Float, b: Tensor) -> Tensor { Tensor(a) + b }
+    public static func - (a: Tensor, b: Float) -> Tensor { a - Tensor(b) }
+    public static func - (a: Float, b: Tensor) -> Tensor { Tensor(a) - b }
+    public static func * (a: Tensor, b: Float) -> Tensor { a * Tensor(b) }
+    public static func * (a: Float, b: Tensor) -> Tensor { Tensor(a) * b }
+    public static func / (a: Tensor, b: Float) -> Tensor { a / Tensor(b) }
+    public static func / (a: Float, b: Tensor) -> Tensor { Tensor(a) / b }
+
+    /// `a = a + b`. In place (same buffer, as the book's `X += Y` in §2.1.5) when `a` is
+    /// not shared, not tracked by autograd and `b` broadcasts to `a`'s shape.
+    public static func += (a: inout Tensor, b: Tensor) { a.inPlace(AddFunction.self, b) { $0 + $1 } }
+    public static func -= (a: inout Tensor, b: Tensor) { a.inPlace(SubFunction.self, b) { $0 - $1 } }
+    public static func *= (a: inout Tensor, b: Tensor) { a.inPlace(MulFunction.self, b) { $0 * $1 } }
+    public static func /= (a: inout Tensor, b: Tensor) { a.inPlace(DivFunction.self, b) { $0 / $1 } }
+    public static func += (a: inout Tensor, b: Float) { a += Tensor(b) }
+    public static func -= (a: inout Tensor, b: Float) { a -= Tensor(b) }
+    public static func *= (a: inout Tensor, b: Float) { a *= Tensor(b) }
+    public static func /= (a: inout Tensor, b: Float) { a /= Tensor(b) }
+
+    mutating func inPlace<F: BinaryFunction>(_ f: F.Type, _ b: Tensor, _ fallback: (Tensor, Tensor) -> Tensor) {
+        let tracked = GradMode.isEnabled && (node != nil || b.node != nil)
+        guard !tracked, broadcastShape(shape, b.shape, op: "in-place update") == shape else {
+            self = fallback(self, b)
+            return
+        }
+        // An update under withNoGrad keeps `requiresGrad` and `.grad` (the parameter update of §3.2).
+        makeUnique()
+        let p = storage.pointer
+        if shape == b.shape {
+            let pb = b.storage.pointer
+            Parallel.forRanges(count) { r in
+                Kernels.binaryRun(F.self, p + r.lowerBound, 1, pb + r.lowerBound, 1, p + r.lowerBound, r.count)
+            }
+        } else {
+            Kernels.binary(F.self, p, contiguousStrides(shape), b.storage.pointer,
+                           broadcastStrides(b.shape, to: shape), p, shape)
+        }
+    }
+}
+
+public enum NegFunction: UnaryFunction {
+    @inline(__always) public static func scalar(_ x: Float) -> Float { -x }
+    @inline(__always) public static func vector(_ x: SIMD16<Float>) -> SIMD16<Float> { -x }
+}

@@ -1,0 +1,46 @@
+/// Shape errors: every op checks its operands and stops with a message that names
+/// the op, the shapes involved and the caller's `file:line`, for example
+/// `matmul: (2, 3) × (4, 5): inner dimensions 3 and 4 differ`.
+///
+/// We use `fatalError`, not `precondition`: in `-O` builds `precondition` drops its
+/// message, `fatalError` always prints it.
+
+/// Formats a shape the way the messages and `print(tensor)` show it: `(2, 3)`; a scalar is `()`.
+public func describeShape(_ shape: [Int]) -> String {
+    "(" + shape.map(String.init).joined(separator: ", ") + ")"
+}
+
+/// Stops with `message()` (prefixed by nothing; the message itself names the op) unless
+/// `condition` holds. `file`/`line` should be the public API's caller location.
+@inline(__always)
+public func shapeCheck(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                       file: StaticString, line: UInt) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}
+
+/// Number of elements of a shape (1 for a scalar).
+@inline(__always)
+public func shapeCount(_ shape: [Int]) -> Int {
+    var n = 1
+    for d in shape { n = n &* d }
+    return n
+}
+
+/// Row-major strides of a contiguous tensor of this shape.
+public func contiguousStrides(_ shape: [Int]) -> [Int] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    var s = 1
+    for i in stride(from: shape.count - 1, through: 0, by: -1) {
+        strides[i] = s
+        s = s &* shape[i]
+    }
+    return strides
+}
+
+/// Normalises a possibly negative axis (`-1` is the last) and checks it is in range.
+public func normalizeAxis(_ axis: Int, rank: Int, op: String, file: StaticString, line: UInt) -> Int {
+    let a = axis < 0 ? axis + rank : axis
+    shapeCheck(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for a tensor of rank \(rank)",
+               file: file, line: line)
+    return a
+}
