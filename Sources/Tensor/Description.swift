@@ -10,7 +10,8 @@ import Foundation
 /// - One format for all shown elements: whole numbers print as `0.`; otherwise 4 decimals
 ///   (`0.1235`); scientific (`1.0000e+05`) when the largest magnitude is ≥ 1e8, or the
 ///   ratio of largest to smallest nonzero magnitude exceeds 1000, or (for non-integers)
-///   the smallest is below 1e-4 — PyTorch's rule. Entries are right-aligned to one width.
+///   the smallest is below 1e-4 — PyTorch's rule (so `arange(2000)` prints in scientific
+///   notation, as in PyTorch). Entries are right-aligned to one width.
 /// - More than 1000 elements: only the first and last 3 entries of each axis are shown,
 ///   with `...` between them.
 /// - Rows wrap at 80 columns, as in PyTorch.
@@ -102,9 +103,10 @@ public enum TensorFormatter {
                 }
             }
             mode = m
+            // Like PyTorch, the width comes from the finite nonzero values (nan/inf are not padded for).
             var w = 1
             let probe = ElementFormat(mode: m, width: 0)
-            for v in values { w = Swift.max(w, probe.string(v).count) }
+            for v in finite where v != 0 { w = Swift.max(w, probe.string(v).count) }
             width = w
         }
 

@@ -86,14 +86,15 @@ extension Kernels {
                     i &+= 1
                 }
                 if log {
-                    let shift = SIMD16<Float>(repeating: m + Foundation.log(s))
+                    // (x − m) − log s: subtracting the max first keeps the small result exact.
+                    let logS = Foundation.log(s), vlog = SIMD16<Float>(repeating: logS)
                     i = 0
                     while i &+ 16 <= n {
-                        orw.storeBytes(of: xr.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - shift,
+                        orw.storeBytes(of: (xr.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - vm) - vlog,
                                        toByteOffset: i &* 4, as: SIMD16<Float>.self)
                         i &+= 16
                     }
-                    while i < n { op[i] = xp[i] - shift[0]; i &+= 1 }
+                    while i < n { op[i] = (xp[i] - m) - logS; i &+= 1 }
                 } else {
                     let inv = 1 / s, vinv = SIMD16<Float>(repeating: inv)
                     i = 0
