@@ -30,7 +30,7 @@ public enum VectorMath {
     @inline(__always)
     public static func exp(_ x: V) -> V {
         let hi = V(repeating: 88.72283), lo = V(repeating: -103.97208)
-        let xc = x.clamped(lowerBound: lo, upperBound: hi)
+        let xc = pointwiseMin(pointwiseMax(x, lo), hi)
         // n = round(x·log₂e) with the 1.5·2²³ trick (round to nearest even).
         let magic = V(repeating: 12_582_912)
         let n = (xc * 1.442695040888963 + magic) - magic
