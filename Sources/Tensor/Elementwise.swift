@@ -118,3 +118,90 @@ public enum NegFunction: UnaryFunction {
     @inline(__always) public static func scalar(_ x: Float) -> Float { -x }
     @inline(__always) public static func vector(_ x: SIMD16<Float>) -> SIMD16<Float> { -x }
 }
+
+// MARK: maximum, minimum, elementwise power, comparisons, where
+
+extension Tensor {
+    /// Elementwise `max(a, b)` with broadcasting (PyTorch `torch.maximum`). On ties the
+    /// gradient is split in halves, as in PyTorch.
+    public static func maximum(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let r = binaryForward(MaximumFunction.self, a, b, op: "maximum", file: file, line: line)
+        let av = a.detached(), bv = b.detached()
+        return record("maximum", r, inputs: [a, b]) { g, needs in
+            let shareA = binaryForward(GreaterTieHalfFunction.self, av, bv, op: "maximum")
+            return [needs[0] ? unbroadcast(g * shareA, to: av.shape) : nil,
+                    needs[1] ? unbroadcast(g * (1 - shareA), to: bv.shape) : nil]
+        }
+    }
+
+    /// Elementwise `min(a, b)` with broadcasting (PyTorch `torch.minimum`); ties split the gradient.
+    public static func minimum(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let r = binaryForward(MinimumFunction.self, a, b, op: "minimum", file: file, line: line)
+        let av = a.detached(), bv = b.detached()
+        return record("minimum", r, inputs: [a, b]) { g, needs in
+            let shareB = binaryForward(GreaterTieHalfFunction.self, av, bv, op: "minimum")
+            return [needs[0] ? unbroadcast(g * (1 - shareB), to: av.shape) : nil,
+                    needs[1] ? unbroadcast(g * shareB, to: bv.shape) : nil]
+        }
+    }
+
+    /// Elementwise `aᵇ` with broadcasting (PyTorch `torch.pow(a, b)`).
+    /// `∂/∂a = b·aᵇ⁻¹`, `∂/∂b = aᵇ·ln a` (taken as 0 where `a ≤ 0`).
+    public static func pow(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let r = binaryForward(PowFunction.self, a, b, op: "pow", file: file, line: line)
+        let av = a.detached(), bv = b.detached(), rv = r.detached()
+        return record("pow", r, inputs: [a, b]) { g, needs in
+            var ga: Tensor? = nil, gb: Tensor? = nil
+            if needs[0] { ga = unbroadcast(g * bv * Tensor.pow(av, bv - 1), to: av.shape) }
+            if needs[1] {
+                let positive = av .> 0
+                let logA = Tensor.where(positive, av, Tensor(1)).log()
+                gb = unbroadcast(g * rv * logA, to: bv.shape)
+            }
+            return [ga, gb]
+        }
+    }
+
+    /// Selects `a` where `condition ≠ 0` and `b` elsewhere; all three broadcast together
+    /// (PyTorch `torch.where`). The gradient flows to `a` or `b` through the chosen elements.
+    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ab = broadcastShape(a.shape, b.shape, op: "where", file: file, line: line)
+        let shape = broadcastShape(condition.shape, ab, op: "where", file: file, line: line)
+        let c = withNoGrad { condition.broadcast(to: shape) }
+        let ax = withNoGrad { a.broadcast(to: shape) }, bx = withNoGrad { b.broadcast(to: shape) }
+        let out = TensorStorage(uninitializedCount: shapeCount(shape))
+        Kernels.select(c.storage.pointer, ax.storage.pointer, bx.storage.pointer, out.pointer, out.count)
+        let r = Tensor(shape: shape, storage: out)
+        let sa = a.shape, sb = b.shape, cd = c.detached()
+        return record("where", r, inputs: [a, b]) { g, needs in
+            let zero = Tensor(0)
+            return [needs[0] ? unbroadcast(Tensor.where(cd, g, zero), to: sa) : nil,
+                    needs[1] ? unbroadcast(Tensor.where(cd, zero, g), to: sb) : nil]
+        }
+    }
+
+    /// A 0/1 mask (no gradient) from a broadcast comparison.
+    static func compare<F: BinaryFunction>(_ f: F.Type, _ a: Tensor, _ b: Tensor, _ op: String,
+                                           file: StaticString, line: UInt) -> Tensor {
+        binaryForward(F.self, a, b, op: op, file: file, line: line)
+    }
+}
+
+/// Comparisons are spelled like Swift's SIMD comparisons (`.==`, `.<`, …) and return a
+/// `Float` tensor of 0s and 1s with the broadcast shape (no gradient flows through them):
+/// `(x .> 0) * x` is relu, `(yHat.argmax(axis: 1) .== y).sum()` counts correct predictions.
+extension Tensor {
+    public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(EqualFunction.self, a, b, "equal (.==)", file: #fileID, line: #line) }
+    public static func .!= (a: Tensor, b: Tensor) -> Tensor { compare(NotEqualFunction.self, a, b, "not equal (.!=)", file: #fileID, line: #line) }
+    public static func .< (a: Tensor, b: Tensor) -> Tensor { compare(LessFunction.self, a, b, "less (.<)", file: #fileID, line: #line) }
+    public static func .<= (a: Tensor, b: Tensor) -> Tensor { compare(LessEqualFunction.self, a, b, "less or equal (.<=)", file: #fileID, line: #line) }
+    public static func .> (a: Tensor, b: Tensor) -> Tensor { compare(GreaterFunction.self, a, b, "greater (.>)", file: #fileID, line: #line) }
+    public static func .>= (a: Tensor, b: Tensor) -> Tensor { compare(GreaterEqualFunction.self, a, b, "greater or equal (.>=)", file: #fileID, line: #line) }
+    public static func .== (a: Tensor, b: Float) -> Tensor { a .== Tensor(b) }
+    public static func .!= (a: Tensor, b: Float) -> Tensor { a .!= Tensor(b) }
+    public static func .< (a: Tensor, b: Float) -> Tensor { a .< Tensor(b) }
+    public static func .<= (a: Tensor, b: Float) -> Tensor { a .<= Tensor(b) }
+    public static func .> (a: Tensor, b: Float) -> Tensor { a .> Tensor(b) }
+    public static func .>= (a: Tensor, b: Float) -> Tensor { a .>= Tensor(b) }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Elementwise kernels: explicit `SIMD16<Float>` loops over raw pointers, a scalar tail,
 /// wrapping index math, and a naive reference next to each fast path (tests compare them).
 
@@ -171,5 +173,78 @@ public enum Kernels {
             }
         }
         return (s, a, b)
+    }
+}
+
+// MARK: More binary functions: maximum, minimum, pow, comparisons (0/1 masks).
+
+public enum MaximumFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a >= b ? a : (a < b ? b : .nan) }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        var r = a.replacing(with: b, where: a .< b)
+        r.replace(with: .nan, where: (a .!= a) .| (b .!= b))  // NaN propagates, as in PyTorch
+        return r
+    }
+}
+public enum MinimumFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a <= b ? a : (a > b ? b : .nan) }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        var r = a.replacing(with: b, where: a .> b)
+        r.replace(with: .nan, where: (a .!= a) .| (b .!= b))
+        return r
+    }
+}
+/// `aᵇ` (Foundation `pow` per lane: the general power is rare; `pow(_ p: Float)` has fast paths).
+public enum PowFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { Foundation.pow(a, b) }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        var r = SIMD16<Float>()
+        for i in 0..<16 { r[i] = Foundation.pow(a[i], b[i]) }
+        return r
+    }
+}
+/// Gradient share of `maximum(a, b)` going to `a`: 1 where `a > b`, ½ on ties (PyTorch).
+public enum GreaterTieHalfFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a > b ? 1 : (a == b ? 0.5 : 0) }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        var r = SIMD16<Float>(repeating: 0).replacing(with: 1, where: a .> b)
+        r.replace(with: 0.5, where: a .== b)
+        return r
+    }
+}
+public enum EqualFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16<Float>(repeating: 0).replacing(with: 1, where: a .== b)
+    }
+}
+public enum NotEqualFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a != b ? 1 : 0 }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16<Float>(repeating: 0).replacing(with: 1, where: a .!= b)
+    }
+}
+public enum LessFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a < b ? 1 : 0 }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16<Float>(repeating: 0).replacing(with: 1, where: a .< b)
+    }
+}
+public enum LessEqualFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16<Float>(repeating: 0).replacing(with: 1, where: a .<= b)
+    }
+}
+public enum GreaterFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16<Float>(repeating: 0).replacing(with: 1, where: a .> b)
+    }
+}
+public enum GreaterEqualFunction: BinaryFunction {
+    @inline(__always) public static func scalar(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 }
+    @inline(__always) public static func vector(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16<Float>(repeating: 0).replacing(with: 1, where: a .>= b)
     }
 }
