@@ -123,3 +123,24 @@ public final class Dropout: Layer {
         return Tensor(shape: shape, storage: s)
     }
 }
+
+/// `max(x, 0)` as a layer (book §4.1; the op is `x.relu()`).
+public final class ReLU: Layer {
+    public var isTraining = true
+    public init() {}
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.relu() }
+}
+
+/// `1 / (1 + e⁻ˣ)` as a layer (book §4.1, LeNet in §6.6; the op is `x.sigmoid()`).
+public final class Sigmoid: Layer {
+    public var isTraining = true
+    public init() {}
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.sigmoid() }
+}
+
+/// `tanh x` as a layer (book §4.1; the op is `x.tanh()`).
+public final class Tanh: Layer {
+    public var isTraining = true
+    public init() {}
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.tanh() }
+}
