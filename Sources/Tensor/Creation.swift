@@ -17,7 +17,7 @@ extension Tensor {
     public static func arange(_ start: Float, _ end: Float, step: Float = 1,
                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         shapeCheck(step != 0, "arange: step must not be 0", file: file, line: line)
-        let n = max(0, Int(((end - start) / step).rounded(.up)))
+        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n], scalars: (0..<n).map { start + Float($0) * step })
     }
     /// `[0, 1, …, n-1]`.
