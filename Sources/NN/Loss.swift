@@ -12,7 +12,7 @@ public enum Reduction {
     /// Applies the reduction to a tensor of per-element losses.
     public func apply(_ losses: Tensor) -> Tensor {
         switch self {
-        case .mean: return losses.sum() / Float(max(losses.count, 1))
+        case .mean: return losses.mean()
         case .sum: return losses.sum()
         case .none: return losses
         }
@@ -77,5 +77,39 @@ public struct HuberLoss {
             return [needs[0] ? gp : nil, needs[1] ? -gp : nil]
         }
         return reduction.apply(losses)
+    }
+}
+
+/// Cross-entropy of logits against class labels (book §3.7, PyTorch's `nn.CrossEntropyLoss`):
+/// `ℓᵢ = −log softmax(oᵢ)[yᵢ] = log Σⱼ exp(oᵢⱼ) − oᵢ,yᵢ`, computed from the logits with the
+/// stable `logSoftmax` (the book's "LogSumExp trick", §3.7.2), so large logits do not overflow.
+/// Its gradient with respect to the logits is `softmax(oᵢ) − onehot(yᵢ)` (§3.4.6.2).
+///
+/// Logits are `(n, C)` (or `(…, C)`, flattened to rows); labels are `n` class indices, as
+/// `[Int]` or a tensor of whole-number `Float`s. With `.none` the result has the leading shape.
+///
+/// ```swift
+/// let loss = CrossEntropyLoss(reduction: .none)   // train_ch3 then takes .mean()
+/// let l = loss(net(X), y)
+/// ```
+public struct CrossEntropyLoss {
+    public var reduction: Reduction
+    public init(reduction: Reduction = .mean) { self.reduction = reduction }
+
+    public func callAsFunction(_ logits: Tensor, _ labels: [Int],
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        shapeCheck(logits.rank >= 1 && shapeCount(Array(logits.shape.dropLast())) == labels.count,
+                   "CrossEntropyLoss: logits of shape \(describeShape(logits.shape)) need one label per row, got \(labels.count) labels",
+                   file: file, line: line)
+        let classes = logits.shape.last!
+        let rows = logits.rank == 2 ? logits : logits.reshaped(to: [labels.count, classes])
+        let losses = -rows.logSoftmax(axis: -1, file: file, line: line).pick(labels, file: file, line: line)
+        if reduction == .none && logits.rank != 2 { return losses.reshaped(to: Array(logits.shape.dropLast())) }
+        return reduction.apply(losses)
+    }
+
+    public func callAsFunction(_ logits: Tensor, _ labels: Tensor,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        callAsFunction(logits, labels.scalars.map { Int($0) }, file: file, line: line)
     }
 }

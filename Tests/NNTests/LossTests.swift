@@ -1,3 +1,4 @@
+import Foundation
 import NN
 import Tensor
 import TestSupport
@@ -45,6 +46,44 @@ final class LossTests: XCTestCase {
         }
         // β = 0.5 puts differences on both sides of the kink (Huber is C¹, so differences still work).
         for r in gradCheck([p * 2, t], label: "HuberLoss", { xs in HuberLoss(beta: 0.5, reduction: .sum)(xs[0], xs[1]) }) {
+            XCTAssert(r.ok, r.description)
+        }
+    }
+
+    func testCrossEntropyMatchesGolden() throws {
+        let c = try Golden.case("loss", "cross_entropy_mean")
+        var z = c.input("logits"); z.requiresGrad = true
+        let labels = c.intInputs["labels"]!.data
+        let l = CrossEntropyLoss()(z, labels)
+        let r = compare(l, c.output, label: "cross_entropy_mean value")
+        XCTAssert(r.ok, r.description)
+        l.backward()
+        let rg = compare(z.grad!, c.grad("logits"), label: "cross_entropy_mean d/dlogits")
+        XCTAssert(rg.ok, rg.description)
+        // Labels as a Float tensor give the same value.
+        let l2 = CrossEntropyLoss()(z.detached(), Tensor(labels.map(Float.init)))
+        XCTAssertEqual(l2.item(), l.item())
+    }
+
+    func testCrossEntropyReductionsShapesAndStability() {
+        let z = Tensor([[1000, 0, -1000], [0, 0, 0]])
+        let none = CrossEntropyLoss(reduction: .none)(z, [0, 2])
+        XCTAssertEqual(none.shape, [2])
+        XCTAssertEqual(none[0], 0, accuracy: 1e-6)                  // no overflow for huge logits
+        XCTAssertEqual(none[1], Float(log(3.0)), accuracy: 1e-5)
+        XCTAssertEqual(CrossEntropyLoss(reduction: .sum)(z, [0, 2]).item(), none.scalars.reduce(0, +), accuracy: 1e-6)
+        // (B, T, V) logits with (B, T) labels, as in sequence models.
+        let seq = Tensor.randn([2, 3, 5])
+        XCTAssertEqual(CrossEntropyLoss(reduction: .none)(seq, [0, 1, 2, 3, 4, 0]).shape, [2, 3])
+    }
+
+    func testCrossEntropyFiniteDifferences() {
+        Tensor.manualSeed(8)
+        let z = Tensor.randn([4, 6]) * 2
+        for r in gradCheck([z], label: "CrossEntropyLoss", { xs in CrossEntropyLoss()(xs[0], [5, 0, 3, 3]) }) {
+            XCTAssert(r.ok, r.description)
+        }
+        for r in gradCheck([z], label: "CrossEntropyLoss none", { xs in CrossEntropyLoss(reduction: .none)(xs[0], [1, 2, 3, 4]) }) {
             XCTAssert(r.ok, r.description)
         }
     }
