@@ -46,6 +46,16 @@ extension Kernels {
                             UnsafeMutableRawPointer(ip + oy &* Wo).storeBytes(of: i, toByteOffset: 4 &* ox, as: SIMD16<Int32>.self)
                             ox &+= 16
                         }
+                        while ox < Wo {   // remaining 2×2 windows (narrow rows such as LeNet's 28 and 10)
+                            let i0 = 2 &* oy &* W &+ 2 &* ox
+                            var m = xp[i0], i = i0
+                            if xp[i0 &+ 1] > m { m = xp[i0 &+ 1]; i = i0 &+ 1 }
+                            if xp[i0 &+ W] > m { m = xp[i0 &+ W]; i = i0 &+ W }
+                            if xp[i0 &+ W &+ 1] > m { m = xp[i0 &+ W &+ 1]; i = i0 &+ W &+ 1 }
+                            op[oy &* Wo &+ ox] = m
+                            ip[oy &* Wo &+ ox] = Int32(truncatingIfNeeded: i)
+                            ox &+= 1
+                        }
                     }
                     while ox < Wo {
                         var best = -Float.infinity, bestIndex = -1
@@ -103,6 +113,11 @@ extension Kernels {
                                                                               toByteOffset: 4 &* ox, as: SIMD16<Float>.self)
                             ox &+= 16
                         }
+                        while ox < Wo {
+                            let i0 = 2 &* oy &* W &+ 2 &* ox
+                            op[oy &* Wo &+ ox] = (xp[i0] + xp[i0 &+ 1] + xp[i0 &+ W] + xp[i0 &+ W &+ 1]) * 0.25
+                            ox &+= 1
+                        }
                     }
                     while ox < Wo {
                         var s: Float = 0
@@ -144,6 +159,11 @@ extension Kernels {
                             r0.storeBytes(of: s, toByteOffset: 8 &* ox, as: SIMD32<Float>.self)
                             r1.storeBytes(of: s, toByteOffset: 8 &* ox, as: SIMD32<Float>.self)
                             ox &+= 16
+                        }
+                        while ox < Wo {
+                            let i0 = 2 &* oy &* W &+ 2 &* ox, v = gp[oy &* Wo &+ ox] * 0.25
+                            d[i0] = v; d[i0 &+ 1] = v; d[i0 &+ W] = v; d[i0 &+ W &+ 1] = v
+                            ox &+= 1
                         }
                     }
                     while ox < Wo {
