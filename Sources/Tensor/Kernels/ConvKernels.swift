@@ -301,6 +301,10 @@ extension Kernels {
             }
         }
         guard let dw else { return }
+        if useDirect(g, cout: cout) {
+            conv2dBackwardWeightDirect(gOut: gOut, x: x, dw: dw, g, cout: cout)
+            return
+        }
         let parts = min(Parallel.threads, g.batch)
         let step = (g.batch + parts - 1) / max(parts, 1)
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(parts, 1) &* cout &* K)
@@ -321,6 +325,106 @@ extension Kernels {
         }
         dw.update(from: partial, count: cout &* K)
         for part in 1..<max(parts, 1) { addInPlace(dw, partial + part &* cout &* K, cout &* K) }
+    }
+
+    /// Direct stride-1 weight gradient `dw[co, ci, ky, kx] = Σ_{n, oy, ox} g[n, co, oy, ox] · xpad[n, ci, oy + ky, ox + kx]`:
+    /// for a block of 4 output channels and 5 horizontal taps, 20 16-lane accumulators sweep
+    /// the output rows (lanes are output columns, summed at the end); each step loads 4
+    /// gradient vectors and 5 shifted input vectors for 20 fused multiply-adds.
+    public static func conv2dBackwardWeightDirect(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                                  dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
+        precondition(g.strideH == 1 && g.strideW == 1, "conv2dBackwardWeightDirect: stride 1 only")
+        let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, kh = g.kernelH, kw = g.kernelW
+        let chunks = (Wo &+ 15) / 16, Wg = chunks &* 16   // gradient rows padded to whole vectors (zeros)
+        let Wp = Wg &+ kw &+ 4, Hp = H &+ 2 &* g.padH      // input rows padded (zeros), with slack for the taps
+        let blocks = (cout &+ 3) / 4, groups = (kw &+ 4) / 5
+        let accCount = blocks &* Cin &* kh &* groups &* 20   // SIMD16 accumulators per thread
+        let parts = max(1, min(Parallel.threads, g.batch))
+        let step = (g.batch &+ parts &- 1) / parts
+        let acc = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: parts &* accCount)
+        acc.initialize(repeating: SIMD16<Float>(), count: parts &* accCount)
+        defer { acc.deallocate() }
+        let inPlane = Cin &* H &* W, outPlane = Ho &* Wo
+        Parallel.forEach(parts) { part in
+            let mine = acc + part &* accCount
+            let xp = UnsafeMutablePointer<Float>.allocate(capacity: Cin &* Hp &* Wp)
+            xp.initialize(repeating: 0, count: Cin &* Hp &* Wp)
+            let gp = UnsafeMutablePointer<Float>.allocate(capacity: blocks &* 4 &* Ho &* Wg)
+            gp.initialize(repeating: 0, count: blocks &* 4 &* Ho &* Wg)
+            defer { xp.deallocate(); gp.deallocate() }
+            let xr = UnsafeRawPointer(xp), gr = UnsafeRawPointer(gp)
+            var n = part &* step
+            while n < min(g.batch, (part &+ 1) &* step) {
+                for ci in 0..<Cin {
+                    for iy in 0..<H {
+                        let dst: UnsafeMutablePointer<Float> = xp + ((ci &* Hp &+ iy &+ g.padH) &* Wp &+ g.padW)
+                        dst.update(from: x + (n &* inPlane &+ (ci &* H &+ iy) &* W), count: W)
+                    }
+                }
+                for co in 0..<cout {
+                    for oy in 0..<Ho {
+                        let dst: UnsafeMutablePointer<Float> = gp + (co &* Ho &+ oy) &* Wg
+                        dst.update(from: gOut + (n &* cout &* outPlane &+ co &* outPlane &+ oy &* Wo), count: Wo)
+                    }
+                }
+                for b in 0..<blocks {
+                    for ci in 0..<Cin {
+                        for ky in 0..<kh {
+                            for grp in 0..<groups {
+                                let kx0 = grp &* 5
+                                let z = SIMD16<Float>()
+                                var a00 = z, a01 = z, a02 = z, a03 = z, a04 = z
+                                var a10 = z, a11 = z, a12 = z, a13 = z, a14 = z
+                                var a20 = z, a21 = z, a22 = z, a23 = z, a24 = z
+                                var a30 = z, a31 = z, a32 = z, a33 = z, a34 = z
+                                for oy in 0..<Ho {
+                                    let xo = ((ci &* Hp &+ oy &+ ky) &* Wp &+ kx0) &* 4
+                                    let go = (4 &* b &* Ho &+ oy) &* Wg &* 4, gs = Ho &* Wg &* 4
+                                    for c in 0..<chunks {
+                                        let x0 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64, as: SIMD16<Float>.self)
+                                        let x1 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 4, as: SIMD16<Float>.self)
+                                        let x2 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 8, as: SIMD16<Float>.self)
+                                        let x3 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 12, as: SIMD16<Float>.self)
+                                        let x4 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 16, as: SIMD16<Float>.self)
+                                        let g0 = gr.loadUnaligned(fromByteOffset: go &+ c &* 64, as: SIMD16<Float>.self)
+                                        a00.addProduct(g0, x0); a01.addProduct(g0, x1); a02.addProduct(g0, x2)
+                                        a03.addProduct(g0, x3); a04.addProduct(g0, x4)
+                                        let g1 = gr.loadUnaligned(fromByteOffset: go &+ gs &+ c &* 64, as: SIMD16<Float>.self)
+                                        a10.addProduct(g1, x0); a11.addProduct(g1, x1); a12.addProduct(g1, x2)
+                                        a13.addProduct(g1, x3); a14.addProduct(g1, x4)
+                                        let g2 = gr.loadUnaligned(fromByteOffset: go &+ 2 &* gs &+ c &* 64, as: SIMD16<Float>.self)
+                                        a20.addProduct(g2, x0); a21.addProduct(g2, x1); a22.addProduct(g2, x2)
+                                        a23.addProduct(g2, x3); a24.addProduct(g2, x4)
+                                        let g3 = gr.loadUnaligned(fromByteOffset: go &+ 3 &* gs &+ c &* 64, as: SIMD16<Float>.self)
+                                        a30.addProduct(g3, x0); a31.addProduct(g3, x1); a32.addProduct(g3, x2)
+                                        a33.addProduct(g3, x3); a34.addProduct(g3, x4)
+                                    }
+                                }
+                                let m = mine + (((b &* Cin &+ ci) &* kh &+ ky) &* groups &+ grp) &* 20
+                                m[0] += a00; m[1] += a01; m[2] += a02; m[3] += a03; m[4] += a04
+                                m[5] += a10; m[6] += a11; m[7] += a12; m[8] += a13; m[9] += a14
+                                m[10] += a20; m[11] += a21; m[12] += a22; m[13] += a23; m[14] += a24
+                                m[15] += a30; m[16] += a31; m[17] += a32; m[18] += a33; m[19] += a34
+                            }
+                        }
+                    }
+                }
+                n &+= 1
+            }
+        }
+        // Sum the threads' accumulators and their lanes into dw.
+        for co in 0..<cout {
+            for ci in 0..<Cin {
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let i = (((co / 4 &* Cin &+ ci) &* kh &+ ky) &* groups &+ kx / 5) &* 20 &+ (co % 4) &* 5 &+ kx % 5
+                        var v = SIMD16<Float>()
+                        for part in 0..<parts { v += acc[part &* accCount &+ i] }
+                        dw[((co &* Cin &+ ci) &* kh &+ ky) &* kw &+ kx] = v.sum()
+                    }
+                }
+            }
+        }
     }
 
     // MARK: Naive references
