@@ -1,12 +1,420 @@
-/// General matrix multiply, the one GEMM every matmul, linear layer and convolution uses:
-/// `C[m×n] = op(A)[m×k] · op(B)[k×n] + beta·C`, row-major, where `op(X)` is `X` or `Xᵀ`.
-/// `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+import Foundation
+/// General matrix multiply, the one GEMM every matmul, linear layer and convolution uses
+/// (book §2.3.8–2.3.10, §5.1, §7.2 via im2col): `C[m×n] = op(A)[m×k] · op(B)[k×n] + beta·C`,
+/// row-major, where `op(X)` is `X` or `Xᵀ` and `lda`, `ldb`, `ldc` are the row strides of the
+/// stored matrices (so sub-matrices of larger ones work).
+///
+/// The fast path follows the Goto/BLIS design:
+/// 1. cache blocking: `n` in blocks of `nc` columns, `k` in blocks of `kc`, `m` in blocks of `mc`;
+/// 2. packing: each `kc × nc` block of `op(B)` is copied into panels of 32 columns stored
+///    `kc` rows by 32 (contiguous), each `mc × kc` block of `op(A)` into panels of 12 rows stored
+///    `kc` columns by 12; the transposes are applied while packing, so all four
+///    `transA`/`transB` cases run the same micro-kernel;
+/// 3. the micro-kernel keeps a 12×32 tile of `C` in 24 `SIMD16<Float>` registers and adds one
+///    rank-1 update `a[:, p] · b[p, :]` per step (`addProduct`, a fused multiply-add);
+/// 4. threads split the rows (or, for short wide problems, the column panels) of each block.
+///
+/// Edge tiles (fewer than 12 rows or 32 columns) are padded with zeros while packing, computed in
+/// a scratch tile and copied out. `beta` may be any value; `beta == 0` never reads `C` (so `C`
+/// may be uninitialised).
 extension Kernels {
+    /// Rows of the register tile (A panel height).
+    static let gemmMR = 12
+    /// Columns of the register tile (B panel width): two `SIMD16<Float>`.
+    static let gemmNR = 32
+    /// Depth of a packed block: a 12×kc A panel (12 KiB) stays in L1 while B panels stream.
+    static let gemmKC = Int(ProcessInfo.processInfo.environment["KC"] ?? "256")!
+    /// Rows of a packed A block (a multiple of `gemmMR`; 144×256 floats = 144 KiB, in L2).
+    static let gemmMC = Int(ProcessInfo.processInfo.environment["MC"] ?? "144")!
+    /// Columns of a packed B block (256×512 floats = 512 KiB, in L2/L3).
+    static let gemmNC = Int(ProcessInfo.processInfo.environment["NC"] ?? "512")!
+    /// Below this many multiply-adds `m·n·k` the unpacked loop is faster.
+    static let gemmSmallWork = 32_768
+    /// Below this many multiply-adds one thread does the whole product.
+    static let gemmParallelWork = 1 << 20
+
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float = 0) {
-        gemmNaive(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
-                  c: c, ldc: ldc, beta: beta)
+        gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+             c: c, ldc: ldc, beta: beta, threads: Parallel.threads)
+    }
+
+    /// `gemm` with an explicit thread count (1 when the caller already runs in parallel,
+    /// e.g. over the matrices of a batch).
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float = 0, threads: Int) {
+        if m <= 0 || n <= 0 { return }
+        if k <= 0 {
+            // An empty sum: C = beta·C.
+            for i in 0..<m {
+                let row = c + i &* ldc
+                for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+            }
+            return
+        }
+        let work = m &* n &* k
+        if work < gemmSmallWork {
+            gemmSmall(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                      c: c, ldc: ldc, beta: beta)
+            return
+        }
+        let t = work < gemmParallelWork ? 1 : max(1, threads)
+        gemmBlocked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                    c: c, ldc: ldc, beta: beta, threads: t)
+    }
+
+    /// Small products without packing: each row of `C` is built from SIMD16 multiply-adds of rows
+    /// of `op(B)` (or, for `transB`, SIMD16 dot products along the rows of `B`).
+    static func gemmSmall(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                          c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        typealias V = SIMD16<Float>
+        for i in 0..<m {
+            let crow = c + i &* ldc
+            @inline(__always) func aAt(_ p: Int) -> Float { transA ? a[p &* lda &+ i] : a[i &* lda &+ p] }
+            if transB {
+                // C[i, j] = Σ_p A[i, p] · B[j, p]: dot products; gather the row of op(A) once.
+                for j in 0..<n {
+                    let brow = UnsafeRawPointer(b + j &* ldb)
+                    var acc = V()
+                    var s: Float = 0
+                    var p = 0
+                    if !transA {
+                        let arow = UnsafeRawPointer(a + i &* lda)
+                        while p &+ 16 <= k {
+                            acc.addProduct(arow.loadUnaligned(fromByteOffset: p &* 4, as: V.self),
+                                           brow.loadUnaligned(fromByteOffset: p &* 4, as: V.self))
+                            p &+= 16
+                        }
+                    }
+                    while p < k { s += aAt(p) * b[j &* ldb &+ p]; p &+= 1 }
+                    let dot = acc.sum() + s
+                    crow[j] = beta == 0 ? dot : dot + beta * crow[j]
+                }
+            } else {
+                // C[i, :] = Σ_p A[i, p] · B[p, :]: SIMD16 multiply-adds of rows of B.
+                let cr = UnsafeMutableRawPointer(crow)
+                var j = 0
+                while j &+ 16 <= n {
+                    var acc = V()
+                    for p in 0..<k {
+                        let bv = UnsafeRawPointer(b + p &* ldb).loadUnaligned(fromByteOffset: j &* 4, as: V.self)
+                        acc.addProduct(V(repeating: aAt(p)), bv)
+                    }
+                    if beta != 0 { acc.addProduct(V(repeating: beta), cr.loadUnaligned(fromByteOffset: j &* 4, as: V.self)) }
+                    cr.storeBytes(of: acc, toByteOffset: j &* 4, as: V.self)
+                    j &+= 16
+                }
+                while j < n {
+                    var s: Float = 0
+                    for p in 0..<k { s += aAt(p) * b[p &* ldb &+ j] }
+                    crow[j] = beta == 0 ? s : s + beta * crow[j]
+                    j &+= 1
+                }
+            }
+        }
+    }
+
+    /// Copies rows `i0..<i0+rows`, columns `p0..<p0+kc` of `op(A)` into panels of `gemmMR` rows:
+    /// panel `q` holds `dst[q·kc·MR + p·MR + r] = op(A)[i0 + q·MR + r, p0 + p]`, zero past `rows`.
+    @inline(__always)
+    static func packA(transA: Bool, _ a: UnsafePointer<Float>, _ lda: Int, _ i0: Int, _ rows: Int,
+                      _ p0: Int, _ kc: Int, _ dst: UnsafeMutablePointer<Float>) {
+        let mr = gemmMR
+        var q = 0
+        while q &* mr < rows {
+            let panel = dst + q &* kc &* mr
+            let r0 = i0 &+ q &* mr
+            let h = min(mr, rows &- q &* mr)
+            if transA {
+                // op(A)[i, p] = a[p·lda + i]: each step copies h contiguous floats.
+                for p in 0..<kc {
+                    let src = a + ((p0 &+ p) &* lda &+ r0)
+                    let d = panel + p &* mr
+                    for r in 0..<h { d[r] = src[r] }
+                    for r in h..<mr { d[r] = 0 }
+                }
+            } else {
+                // op(A)[i, p] = a[i·lda + p]: read each row in order, write with stride MR.
+                for r in 0..<h {
+                    let src = a + ((r0 &+ r) &* lda &+ p0)
+                    for p in 0..<kc { panel[p &* mr &+ r] = src[p] }
+                }
+                if h < mr { for p in 0..<kc { for r in h..<mr { panel[p &* mr &+ r] = 0 } } }
+            }
+            q &+= 1
+        }
+    }
+
+    /// Width of the packed panel that holds `w` columns: 32, or 16 for a last panel of ≤ 16.
+    @inline(__always)
+    static func gemmPanelWidth(_ w: Int) -> Int { w > 16 ? 32 : 16 }
+
+    /// Copies B panels `q0..<q1` (columns `j0 + 32q ..< j0 + 32q + 32`, clipped to `cols`), rows
+    /// `p0..<p0+kc` of `op(B)` into `dst`: panel `q` starts at `q·kc·32` and holds
+    /// `dst[p·w + j] = op(B)[p0 + p, j0 + 32q + j]` with `w = gemmPanelWidth`, zero past `cols`.
+    @inline(__always)
+    static func packB(transB: Bool, _ b: UnsafePointer<Float>, _ ldb: Int, _ p0: Int, _ kc: Int,
+                      _ j0: Int, _ cols: Int, panels: Range<Int>, _ dst: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        let nr = gemmNR
+        for q in panels {
+            let panel = dst + q &* kc &* nr
+            let c0 = j0 &+ q &* nr
+            let w = min(nr, cols &- q &* nr)
+            let pw = gemmPanelWidth(w)
+            if transB {
+                // op(B)[p, j] = b[j·ldb + p]: read each row of b in order, write with stride pw.
+                for j in 0..<w {
+                    let src = b + ((c0 &+ j) &* ldb &+ p0)
+                    for p in 0..<kc { panel[p &* pw &+ j] = src[p] }
+                }
+                if w < pw { for p in 0..<kc { for j in w..<pw { panel[p &* pw &+ j] = 0 } } }
+            } else if w == pw {
+                // op(B)[p, j] = b[p·ldb + j]: whole rows of 16 or 32 floats.
+                let d = UnsafeMutableRawPointer(panel)
+                for p in 0..<kc {
+                    let src = UnsafeRawPointer(b + ((p0 &+ p) &* ldb &+ c0))
+                    d.storeBytes(of: src.loadUnaligned(as: V.self), toByteOffset: p &* pw &* 4, as: V.self)
+                    if pw == 32 {
+                        d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: V.self),
+                                     toByteOffset: p &* pw &* 4 &+ 64, as: V.self)
+                    }
+                }
+            } else {
+                for p in 0..<kc {
+                    let src = b + ((p0 &+ p) &* ldb &+ c0)
+                    let d = panel + p &* pw
+                    for j in 0..<w { d[j] = src[j] }
+                    for j in w..<pw { d[j] = 0 }
+                }
+            }
+        }
+    }
+
+    /// Multiplies a packed `rows × kc` A block by packed B panels `panels` (covering `cols`
+    /// columns from the start of the B block) into `C` (pointing at the block's corner).
+    @inline(__always)
+    static func gemmMacroKernel(_ rows: Int, _ cols: Int, _ kc: Int, panels: Range<Int>,
+                                _ ap: UnsafePointer<Float>, _ bp: UnsafePointer<Float>,
+                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float,
+                                _ scratch: UnsafeMutablePointer<Float>) {
+        let mr = gemmMR, nr = gemmNR
+        for q in panels {
+            let w = min(nr, cols &- q &* nr)
+            let pw = gemmPanelWidth(w)
+            let bpanel = bp + q &* kc &* nr
+            var i = 0
+            while i < rows {
+                let h = min(mr, rows &- i)
+                let apanel = ap + i &* kc
+                let ctile = c + (i &* ldc &+ q &* nr)
+                if h == mr && w == pw {
+                    if pw == 32 { microKernel12x32(kc, apanel, bpanel, ctile, ldc, beta) }
+                    else { microKernel12x16(kc, apanel, bpanel, ctile, ldc, beta) }
+                } else {
+                    // Edge tile: compute the padded tile, copy out the valid h × w part.
+                    if pw == 32 { microKernel12x32(kc, apanel, bpanel, scratch, pw, 0) }
+                    else { microKernel12x16(kc, apanel, bpanel, scratch, pw, 0) }
+                    for r in 0..<h {
+                        let src = scratch + r &* pw, dst = ctile + r &* ldc
+                        if beta == 0 { for j in 0..<w { dst[j] = src[j] } }
+                        else { for j in 0..<w { dst[j] = src[j] + beta * dst[j] } }
+                    }
+                }
+                i &+= mr
+            }
+        }
+    }
+
+    /// The packed, blocked, multi-threaded product (see the type's comment).
+    static func gemmBlocked(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
+        let mr = gemmMR, nr = gemmNR, kcMax = min(gemmKC, k), ncMax = min(gemmNC, n)
+        let mcMax = gemmMC
+        let bPanelsMax = (ncMax &+ nr &- 1) / nr
+        let bBuf = UnsafeMutableRawPointer.allocate(byteCount: bPanelsMax &* nr &* kcMax &* 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: bPanelsMax &* nr &* kcMax)
+        defer { bBuf.deallocate() }
+        // Per thread: one packed A block and one scratch tile.
+        let aStride = mcMax &* kcMax &+ mr &* nr
+        let aBuf = UnsafeMutableRawPointer.allocate(byteCount: threads &* aStride &* 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: threads &* aStride)
+        defer { aBuf.deallocate() }
+
+        var jc = 0
+        while jc < n {
+            let cols = min(ncMax, n &- jc)
+            let bPanels = (cols &+ nr &- 1) / nr
+            var pc = 0
+            while pc < k {
+                let kc = min(kcMax, k &- pc)
+                let betaHere: Float = pc == 0 ? beta : 1
+                // Pack this block of op(B), split over threads.
+                let packChunks = min(threads, bPanels)
+                Parallel.forEach(packChunks) { t in
+                    let lo = bPanels &* t / packChunks, hi = bPanels &* (t &+ 1) / packChunks
+                    packB(transB: transB, b, ldb, pc, kc, jc, cols, panels: lo..<hi, bBuf)
+                }
+                // Split rows (whole MR panels) over threads when there are enough, else columns.
+                let aPanels = (m &+ mr &- 1) / mr
+                let splitRows = aPanels >= 2 &* threads || aPanels >= bPanels
+                let chunks = min(threads, splitRows ? aPanels : bPanels)
+                Parallel.forEach(chunks) { t in
+                    let abuf = aBuf + t &* aStride
+                    let scratch = abuf + mcMax &* kcMax
+                    let rowLo: Int, rowHi: Int, panels: Range<Int>
+                    if splitRows {
+                        rowLo = min(m, aPanels &* t / chunks &* mr)
+                        rowHi = min(m, aPanels &* (t &+ 1) / chunks &* mr)
+                        panels = 0..<bPanels
+                    } else {
+                        rowLo = 0; rowHi = m
+                        panels = (bPanels &* t / chunks)..<(bPanels &* (t &+ 1) / chunks)
+                    }
+                    var ic = rowLo
+                    while ic < rowHi {
+                        let rows = min(mcMax, rowHi &- ic)
+                        packA(transA: transA, a, lda, ic, rows, pc, kc, abuf)
+                        gemmMacroKernel(rows, cols, kc, panels: panels, abuf, bBuf,
+                                        c + (ic &* ldc &+ jc), ldc, betaHere, scratch)
+                        ic &+= rows
+                    }
+                }
+                pc &+= kc
+            }
+            jc &+= cols
+        }
+    }
+
+    /// The 12×32 register tile: `C[0..<12, 0..<32] = Apanel·Bpanel + beta·C` over `kc` steps,
+    /// 24 `SIMD16<Float>` accumulators; per step 2 vector loads of B, 12 broadcasts of A, 24 FMAs.
+    @inline(__always)
+    static func microKernel12x32(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float) {
+        typealias V = SIMD16<Float>
+        var c0_0 = V(); var c0_1 = V()
+        var c1_0 = V(); var c1_1 = V()
+        var c2_0 = V(); var c2_1 = V()
+        var c3_0 = V(); var c3_1 = V()
+        var c4_0 = V(); var c4_1 = V()
+        var c5_0 = V(); var c5_1 = V()
+        var c6_0 = V(); var c6_1 = V()
+        var c7_0 = V(); var c7_1 = V()
+        var c8_0 = V(); var c8_1 = V()
+        var c9_0 = V(); var c9_1 = V()
+        var c10_0 = V(); var c10_1 = V()
+        var c11_0 = V(); var c11_1 = V()
+        let br = UnsafeRawPointer(b)
+        var ap = a
+        var p = 0
+        while p < kc {
+            let off = p &* 128
+            let b0 = br.loadUnaligned(fromByteOffset: off &+ 0, as: V.self)
+            let b1 = br.loadUnaligned(fromByteOffset: off &+ 64, as: V.self)
+            let a0 = V(repeating: ap[0]); c0_0.addProduct(a0, b0); c0_1.addProduct(a0, b1)
+            let a1 = V(repeating: ap[1]); c1_0.addProduct(a1, b0); c1_1.addProduct(a1, b1)
+            let a2 = V(repeating: ap[2]); c2_0.addProduct(a2, b0); c2_1.addProduct(a2, b1)
+            let a3 = V(repeating: ap[3]); c3_0.addProduct(a3, b0); c3_1.addProduct(a3, b1)
+            let a4 = V(repeating: ap[4]); c4_0.addProduct(a4, b0); c4_1.addProduct(a4, b1)
+            let a5 = V(repeating: ap[5]); c5_0.addProduct(a5, b0); c5_1.addProduct(a5, b1)
+            let a6 = V(repeating: ap[6]); c6_0.addProduct(a6, b0); c6_1.addProduct(a6, b1)
+            let a7 = V(repeating: ap[7]); c7_0.addProduct(a7, b0); c7_1.addProduct(a7, b1)
+            let a8 = V(repeating: ap[8]); c8_0.addProduct(a8, b0); c8_1.addProduct(a8, b1)
+            let a9 = V(repeating: ap[9]); c9_0.addProduct(a9, b0); c9_1.addProduct(a9, b1)
+            let a10 = V(repeating: ap[10]); c10_0.addProduct(a10, b0); c10_1.addProduct(a10, b1)
+            let a11 = V(repeating: ap[11]); c11_0.addProduct(a11, b0); c11_1.addProduct(a11, b1)
+            ap += 12
+            p &+= 1
+        }
+        let cr = UnsafeMutableRawPointer(c)
+        @inline(__always) func store(_ row: Int, _ col: Int, _ acc: V) {
+            let off = (row &* ldc &+ col) &* 4
+            if beta == 0 {
+                cr.storeBytes(of: acc, toByteOffset: off, as: V.self)
+            } else {
+                let old = cr.loadUnaligned(fromByteOffset: off, as: V.self)
+                cr.storeBytes(of: beta == 1 ? acc + old : acc.addingProduct(V(repeating: beta), old), toByteOffset: off, as: V.self)
+            }
+        }
+        store(0, 0, c0_0); store(0, 16, c0_1)
+        store(1, 0, c1_0); store(1, 16, c1_1)
+        store(2, 0, c2_0); store(2, 16, c2_1)
+        store(3, 0, c3_0); store(3, 16, c3_1)
+        store(4, 0, c4_0); store(4, 16, c4_1)
+        store(5, 0, c5_0); store(5, 16, c5_1)
+        store(6, 0, c6_0); store(6, 16, c6_1)
+        store(7, 0, c7_0); store(7, 16, c7_1)
+        store(8, 0, c8_0); store(8, 16, c8_1)
+        store(9, 0, c9_0); store(9, 16, c9_1)
+        store(10, 0, c10_0); store(10, 16, c10_1)
+        store(11, 0, c11_0); store(11, 16, c11_1)
+    }
+
+    /// The 12×16 register tile: `C[0..<12, 0..<16] = Apanel·Bpanel + beta·C` over `kc` steps,
+    /// 12 `SIMD16<Float>` accumulators; per step 1 vector loads of B, 12 broadcasts of A, 12 FMAs.
+    @inline(__always)
+    static func microKernel12x16(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float) {
+        typealias V = SIMD16<Float>
+        var c0_0 = V()
+        var c1_0 = V()
+        var c2_0 = V()
+        var c3_0 = V()
+        var c4_0 = V()
+        var c5_0 = V()
+        var c6_0 = V()
+        var c7_0 = V()
+        var c8_0 = V()
+        var c9_0 = V()
+        var c10_0 = V()
+        var c11_0 = V()
+        let br = UnsafeRawPointer(b)
+        var ap = a
+        var p = 0
+        while p < kc {
+            let off = p &* 64
+            let b0 = br.loadUnaligned(fromByteOffset: off &+ 0, as: V.self)
+            let a0 = V(repeating: ap[0]); c0_0.addProduct(a0, b0)
+            let a1 = V(repeating: ap[1]); c1_0.addProduct(a1, b0)
+            let a2 = V(repeating: ap[2]); c2_0.addProduct(a2, b0)
+            let a3 = V(repeating: ap[3]); c3_0.addProduct(a3, b0)
+            let a4 = V(repeating: ap[4]); c4_0.addProduct(a4, b0)
+            let a5 = V(repeating: ap[5]); c5_0.addProduct(a5, b0)
+            let a6 = V(repeating: ap[6]); c6_0.addProduct(a6, b0)
+            let a7 = V(repeating: ap[7]); c7_0.addProduct(a7, b0)
+            let a8 = V(repeating: ap[8]); c8_0.addProduct(a8, b0)
+            let a9 = V(repeating: ap[9]); c9_0.addProduct(a9, b0)
+            let a10 = V(repeating: ap[10]); c10_0.addProduct(a10, b0)
+            let a11 = V(repeating: ap[11]); c11_0.addProduct(a11, b0)
+            ap += 12
+            p &+= 1
+        }
+        let cr = UnsafeMutableRawPointer(c)
+        @inline(__always) func store(_ row: Int, _ col: Int, _ acc: V) {
+            let off = (row &* ldc &+ col) &* 4
+            if beta == 0 {
+                cr.storeBytes(of: acc, toByteOffset: off, as: V.self)
+            } else {
+                let old = cr.loadUnaligned(fromByteOffset: off, as: V.self)
+                cr.storeBytes(of: beta == 1 ? acc + old : acc.addingProduct(V(repeating: beta), old), toByteOffset: off, as: V.self)
+            }
+        }
+        store(0, 0, c0_0)
+        store(1, 0, c1_0)
+        store(2, 0, c2_0)
+        store(3, 0, c3_0)
+        store(4, 0, c4_0)
+        store(5, 0, c5_0)
+        store(6, 0, c6_0)
+        store(7, 0, c7_0)
+        store(8, 0, c8_0)
+        store(9, 0, c9_0)
+        store(10, 0, c10_0)
+        store(11, 0, c11_0)
     }
 
     /// Reference GEMM: the triple loop, accumulating in `Double`.
