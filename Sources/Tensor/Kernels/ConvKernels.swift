@@ -50,8 +50,10 @@ extension Kernels {
     /// Lowers one image `x` (Cin, H, W) to `cols` (Cin·kh·kw, Ho·Wo): row `(ci, ky, kx)`,
     /// column `(oy, ox)` holds `x[ci, oy·sh + ky − ph, ox·sw + kx − pw]`, zero outside.
     /// Stride-1 rows are contiguous copies (memcpy, vectorised).
-    public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
-        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, P = Ho &* Wo
+    /// `rowStride` (default `Ho·Wo`) lets several images share one column matrix side by side.
+    public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>,
+                              rowStride: Int? = nil) {
+        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, P = rowStride ?? Ho &* Wo
         for ci in 0..<g.channels {
             for ky in 0..<g.kernelH {
                 for kx in 0..<g.kernelW {
@@ -82,8 +84,9 @@ extension Kernels {
 
     /// The adjoint of `im2col`: adds every entry of `cols` (Cin·kh·kw, Ho·Wo) onto the pixel
     /// of `dx` (Cin, H, W) it was read from (entries that read padding are dropped).
-    public static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
-        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, P = Ho &* Wo
+    public static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>,
+                              rowStride: Int? = nil) {
+        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, P = rowStride ?? Ho &* Wo
         for ci in 0..<g.channels {
             for ky in 0..<g.kernelH {
                 for kx in 0..<g.kernelW {
@@ -156,17 +159,43 @@ extension Kernels {
             return
         }
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
-        let pointwise = isPointwise(g)
+        let B = imagesPerGEMM(g), BP = B &* P
         Parallel.forRanges(g.batch, minChunk: 1) { images in
-            let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: K &* P)
-            defer { cols?.deallocate() }
-            for n in images {
-                let xn = x + n &* inPlane
-                if let cols { im2col(xn, g, cols) }
-                let on = out + n &* cout &* P
-                gemm(transA: false, transB: false, m: cout, n: P, k: K, a: weight, lda: K,
-                     b: cols.map { UnsafePointer($0) } ?? xn, ldb: P, c: on, ldc: P)
-                if let bias { for co in 0..<cout { addScalar(on + co &* P, bias[co], P) } }
+            let cols = UnsafeMutablePointer<Float>.allocate(capacity: K &* BP)
+            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: cout &* BP)
+            defer { cols.deallocate(); tmp.deallocate() }
+            for first in stride(from: images.lowerBound, to: images.upperBound, by: B) {
+                let count = min(B, images.upperBound &- first)
+                for j in 0..<count { im2col(x + (first &+ j) &* inPlane, g, cols + j &* P, rowStride: BP) }
+                gemm(transA: false, transB: false, m: cout, n: count &* P, k: K, a: weight, lda: K,
+                     b: cols, ldb: BP, c: tmp, ldc: BP, threads: 1)
+                // tmp is (Cout, images·P): scatter each image's block to NCHW and add the bias.
+                for j in 0..<count {
+                    for co in 0..<cout {
+                        let dst = out + ((first &+ j) &* cout &+ co) &* P
+                        dst.update(from: tmp + (co &* BP &+ j &* P), count: P)
+                        if let bias { addScalar(dst, bias[co], P) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Images lowered together so each GEMM has at least ~1024 columns (small LeNet-sized
+    /// images alone give GEMMs too thin to run fast).
+    static func imagesPerGEMM(_ g: ConvGeometry) -> Int {
+        max(1, min(g.batch, (1024 &+ g.outPlane &- 1) / max(g.outPlane, 1)))
+    }
+
+    /// Copies the gradients of images `first..<first+count` from NCHW into `(Cout, count·P)`
+    /// with row stride `BP`.
+    @inline(__always)
+    static func gatherOutputGrad(_ gOut: UnsafePointer<Float>, first: Int, count: Int, cout: Int, P: Int,
+                                 into t: UnsafeMutablePointer<Float>, rowStride BP: Int) {
+        for j in 0..<count {
+            for co in 0..<cout {
+                let dst: UnsafeMutablePointer<Float> = t + (co &* BP &+ j &* P)
+                dst.update(from: gOut + ((first &+ j) &* cout &+ co) &* P, count: P)
             }
         }
     }
@@ -267,19 +296,20 @@ extension Kernels {
     public static func conv2dBackwardInput(gOut: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                            dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
-        let pointwise = isPointwise(g)
+        let B = imagesPerGEMM(g), BP = B &* P
         Parallel.forRanges(g.batch, minChunk: 1) { images in
-            let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: K &* P)
-            defer { cols?.deallocate() }
-            for n in images {
-                let dxn = dx + n &* inPlane
-                let gn = gOut + n &* cout &* P
-                if let cols {
-                    gemm(transA: true, transB: false, m: K, n: P, k: cout, a: weight, lda: K, b: gn, ldb: P, c: cols, ldc: P)
+            let cols = UnsafeMutablePointer<Float>.allocate(capacity: K &* BP)
+            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: cout &* BP)
+            defer { cols.deallocate(); tmp.deallocate() }
+            for first in stride(from: images.lowerBound, to: images.upperBound, by: B) {
+                let count = min(B, images.upperBound &- first)
+                gatherOutputGrad(gOut, first: first, count: count, cout: cout, P: P, into: tmp, rowStride: BP)
+                gemm(transA: true, transB: false, m: K, n: count &* P, k: cout, a: weight, lda: K, b: tmp, ldb: BP,
+                     c: cols, ldc: BP, threads: 1)
+                for j in 0..<count {
+                    let dxn = dx + (first &+ j) &* inPlane
                     dxn.update(repeating: 0, count: inPlane)
-                    col2im(cols, g, dxn)
-                } else {
-                    gemm(transA: true, transB: false, m: K, n: P, k: cout, a: weight, lda: K, b: gn, ldb: P, c: dxn, ldc: P)
+                    col2im(cols + j &* P, g, dxn, rowStride: BP)
                 }
             }
         }
@@ -305,26 +335,28 @@ extension Kernels {
             conv2dBackwardWeightDirect(gOut: gOut, x: x, dw: dw, g, cout: cout)
             return
         }
-        let parts = min(Parallel.threads, g.batch)
-        let step = (g.batch + parts - 1) / max(parts, 1)
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(parts, 1) &* cout &* K)
-        partial.initialize(repeating: 0, count: max(parts, 1) &* cout &* K)
+        let parts = max(1, min(Parallel.threads, g.batch))
+        let step = (g.batch + parts - 1) / parts
+        let B = imagesPerGEMM(g), BP = B &* P
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: parts &* cout &* K)
+        partial.initialize(repeating: 0, count: parts &* cout &* K)
         defer { partial.deallocate() }
         Parallel.forEach(parts) { part in
             let acc = partial + part &* cout &* K
-            let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: K &* P)
-            defer { cols?.deallocate() }
-            var n = part &* step
-            while n < min(g.batch, (part &+ 1) &* step) {
-                let xn = x + n &* inPlane
-                if let cols { im2col(xn, g, cols) }
-                gemm(transA: false, transB: true, m: cout, n: K, k: P, a: gOut + n &* cout &* P, lda: P,
-                     b: cols.map { UnsafePointer($0) } ?? xn, ldb: P, c: acc, ldc: K, beta: 1)
-                n &+= 1
+            let cols = UnsafeMutablePointer<Float>.allocate(capacity: K &* BP)
+            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: cout &* BP)
+            defer { cols.deallocate(); tmp.deallocate() }
+            let end = min(g.batch, (part &+ 1) &* step)
+            for first in stride(from: part &* step, to: end, by: B) {
+                let count = min(B, end &- first)
+                gatherOutputGrad(gOut, first: first, count: count, cout: cout, P: P, into: tmp, rowStride: BP)
+                for j in 0..<count { im2col(x + (first &+ j) &* inPlane, g, cols + j &* P, rowStride: BP) }
+                gemm(transA: false, transB: true, m: cout, n: K, k: count &* P, a: tmp, lda: BP,
+                     b: cols, ldb: BP, c: acc, ldc: K, beta: 1, threads: 1)
             }
         }
         dw.update(from: partial, count: cout &* K)
-        for part in 1..<max(parts, 1) { addInPlace(dw, partial + part &* cout &* K, cout &* K) }
+        for part in 1..<parts { addInPlace(dw, partial + part &* cout &* K, cout &* K) }
     }
 
     /// Direct stride-1 weight gradient `dw[co, ci, ky, kx] = Σ_{n, oy, ox} g[n, co, oy, ox] · xpad[n, ci, oy + ky, ox + kx]`:
