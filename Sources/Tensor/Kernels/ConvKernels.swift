@@ -111,13 +111,6 @@ extension Kernels {
         }
     }
 
-    /// Whether a convolution needs no lowering: 1×1 kernel, stride 1, no padding, so the
-    /// image itself is the column matrix.
-    @inline(__always)
-    static func isPointwise(_ g: ConvGeometry) -> Bool {
-        g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && g.padH == 0 && g.padW == 0
-    }
-
     /// `p[i] += v` for `i < n` (SIMD).
     @inline(__always)
     static func addScalar(_ p: UnsafeMutablePointer<Float>, _ v: Float, _ n: Int) {
@@ -322,7 +315,6 @@ extension Kernels {
                                             dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                                             _ g: ConvGeometry, cout: Int) {
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
-        let pointwise = isPointwise(g)
         if let db {
             for co in 0..<cout {
                 var s: Float = 0
