@@ -125,21 +125,6 @@ extension Kernels {
         while i < n { p[i] += v; i &+= 1 }
     }
 
-    /// `Σ p[i]` for `i < n`, with SIMD partial sums.
-    @inline(__always)
-    static func sumRow(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-        let raw = UnsafeRawPointer(p)
-        var acc = SIMD16<Float>()
-        var i = 0
-        while i &+ 16 <= n {
-            acc += raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
-            i &+= 16
-        }
-        var s = acc.sum()
-        while i < n { s += p[i]; i &+= 1 }
-        return s
-    }
-
     // MARK: Forward
 
     /// `out (N, Cout, Ho, Wo) = conv(x (N, Cin, H, W), w (Cout, Cin, kh, kw)) + bias (Cout)`.
