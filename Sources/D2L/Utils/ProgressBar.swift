@@ -30,7 +30,7 @@ public final class ProgressBar {
     private var batch = 0
     private var examples = 0
     private var metrics: [(String, Double)] = []
-    private var lastDraw = -Double.infinity
+    private var lastDraw: Double
     private var lastQuarter = 0
     private var finished = false
 
@@ -47,6 +47,8 @@ public final class ProgressBar {
         self.output = output
         self.clock = clock
         self.startTime = clock()
+        self.lastDraw = -Double.infinity
+        if !output.isTerminal { lastDraw = startTime }   // plain lines: first one after a quarter or an interval
     }
 
     /// Reports that `batch` steps (1-based count of completed steps) and `examples` examples
