@@ -79,4 +79,9 @@ struct Notebook {
     func output(of code: String) -> String? {
         cells.last { $0.code == code }?.output
     }
+
+    /// What every cell with exactly this code printed, in order.
+    func outputs(of code: String) -> [String] {
+        cells.filter { $0.code == code }.map(\.output)
+    }
 }
