@@ -1,8 +1,22 @@
-import Tensor
-var x = Tensor.arange(4); x.requiresGrad = true
-let y = (Tensor(2) * x * x).sum()
-y.backward()
-print(x.grad!.scalars)
-let a = Tensor.randn([2,3,4]); var b = Tensor.randn([3,1]); b.requiresGrad = true
-let s = (a * b).sum(); s.backward(); print(b.grad!.shape, b.grad!.scalars)
-print((a.sum(alongAxes: [0,2], keepDims: true)).scalars)
+// Chapter01-Preliminaries: the book's chapter 2 (Preliminaries) — §2.1 data manipulation,
+// §2.3 linear algebra, §2.4 calculus, §2.5 automatic differentiation — as notebook-style
+// cells run with our Tensor. Usage: swift run Chapter01-Preliminaries [--section NAME]
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+switch parseArguments(Array(CommandLine.arguments.dropFirst())) {
+case .success(.help):
+    print(usage)
+case .success(.run(let sections)):
+    print("Dive into Deep Learning, chapter 2 (Preliminaries), with our Swift Tensor.")
+    print("Lines starting with `> ` are Swift code; the lines under them are what the code prints.")
+    print("")
+    var nb = Notebook(echo: true)
+    for s in sections { s.run(&nb) }
+case .failure(let error):
+    fputs("error: \(error.message)\n\n\(usage)\n", stderr)
+    exit(2)
+}
