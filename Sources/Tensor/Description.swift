@@ -35,7 +35,7 @@ public enum TensorFormatter {
         var shown: [Float] = []
         collect(t.shape, strides, 0, 0, summarise, scalars, &shown)
         let fmt = ElementFormat(shown)
-        if t.rank == 0 { return "tensor(\(fmt.string(scalars[0])))\(suffix)" }
+        if t.rank == 0 { return "tensor(\(fmt.string(scalars[0]))\(suffix))" }
         let body = render(t.shape, strides, axis: 0, offset: 0, summarise: summarise, scalars, fmt, indent: 7)
         return "tensor(\(body)\(suffix))"
     }

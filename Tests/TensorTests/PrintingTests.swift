@@ -20,6 +20,7 @@ final class PrintingTests: XCTestCase {
                        "tensor([[[0., 1.],\n         [2., 3.]],\n\n        [[4., 5.],\n         [6., 7.]]], shape: (2, 2, 2))")
         var w = Tensor([1, 2]); w.requiresGrad = true
         XCTAssertEqual("\(w)", "tensor([1., 2.], requiresGrad: true)")
+        XCTAssertEqual("\((w * w).sum())", "tensor(5., requiresGrad: true)")
     }
 
     func testSummarisedAndWrapped() {
