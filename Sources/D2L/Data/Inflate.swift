@@ -60,22 +60,54 @@ private let codeLengthOrder: [Int] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 1
 
 /// One canonical Huffman code: a fast table for codes of ≤ `fastBits` bits plus the canonical
 /// (count per length, symbols sorted by length) description for the slow path.
+///
+/// Table entries pack what decoding needs in one UInt32: bits 0–3 the code length (0 = not in
+/// the fast table), bits 4–7 the number of extra bits, bits 8–9 the kind (0 literal byte or
+/// plain symbol, 1 length/distance base, 2 end of block, 3 invalid symbol), bits 16–31 the
+/// value (literal, symbol, or base length/distance).
 struct HuffmanCode {
     static let fastBits = 10
     static let fastSize = 1 << fastBits
-    let fast: UnsafeMutablePointer<UInt32>   // fastSize entries; 0 = "use slow path"
-    let counts: UnsafeMutablePointer<Int32>  // 16 entries, counts[len]
-    let symbols: UnsafeMutablePointer<UInt16> // up to 288 entries
+    static let kindLiteral: UInt32 = 0, kindBase: UInt32 = 1, kindEnd: UInt32 = 2, kindInvalid: UInt32 = 3
+
+    let fast: UnsafeMutablePointer<UInt32>    // fastSize entries
+    let counts: UnsafeMutablePointer<Int32>   // 16 entries, counts[len]
+    let symbols: UnsafeMutablePointer<UInt16> // up to 288 entries, sorted by (length, symbol)
+    let info: UnsafeMutablePointer<UInt32>    // per symbol: entry without the code length
 
     static func allocate() -> HuffmanCode {
         HuffmanCode(fast: .allocate(capacity: fastSize), counts: .allocate(capacity: 16),
-                    symbols: .allocate(capacity: 288))
+                    symbols: .allocate(capacity: 288), info: .allocate(capacity: 288))
     }
-    func deallocate() { fast.deallocate(); counts.deallocate(); symbols.deallocate() }
+    func deallocate() { fast.deallocate(); counts.deallocate(); symbols.deallocate(); info.deallocate() }
+
+    static func entry(kind: UInt32, extra: Int = 0, value: Int) -> UInt32 {
+        UInt32(value) << 16 | kind << 8 | UInt32(extra) << 4
+    }
+
+    /// Fills `info` for the literal/length alphabet (288), distances (32) or code lengths (19).
+    func setAlphabet(_ alphabet: Alphabet) {
+        switch alphabet {
+        case .literalLength:
+            for s in 0..<256 { info[s] = HuffmanCode.entry(kind: HuffmanCode.kindLiteral, value: s) }
+            info[256] = HuffmanCode.entry(kind: HuffmanCode.kindEnd, value: 256)
+            for s in 257..<286 {
+                info[s] = HuffmanCode.entry(kind: HuffmanCode.kindBase, extra: Int(lengthExtra[s - 257]), value: Int(lengthBase[s - 257]))
+            }
+            for s in 286..<288 { info[s] = HuffmanCode.entry(kind: HuffmanCode.kindInvalid, value: s) }
+        case .distance:
+            for s in 0..<30 { info[s] = HuffmanCode.entry(kind: HuffmanCode.kindBase, extra: Int(distExtra[s]), value: Int(distBase[s])) }
+            for s in 30..<32 { info[s] = HuffmanCode.entry(kind: HuffmanCode.kindInvalid, value: s) }
+        case .codeLength:
+            for s in 0..<19 { info[s] = HuffmanCode.entry(kind: HuffmanCode.kindLiteral, value: s) }
+        }
+    }
+    enum Alphabet { case literalLength, distance, codeLength }
 
     /// Builds the code from per-symbol code lengths (0 = unused). Incomplete codes are allowed
     /// (their unused bit patterns fail when decoded); over-subscribed codes are rejected.
-    func build(lengths: UnsafePointer<UInt8>, count n: Int, name: String) throws {
+    func build(lengths: UnsafePointer<UInt8>, count n: Int, alphabet: Alphabet, name: String) throws {
+        setAlphabet(alphabet)
         for l in 0..<16 { counts[l] = 0 }
         for s in 0..<n { counts[Int(lengths[s])] &+= 1 }
         counts[0] = 0
@@ -100,9 +132,9 @@ struct HuffmanCode {
             // the table by the bit-reversed code, repeated for every value of the unused bits.
             var r: UInt32 = 0
             for b in 0..<l where c & (1 << UInt32(b)) != 0 { r |= 1 << UInt32(l - 1 - b) }
-            let entry = UInt32(s) << 8 | UInt32(l)
+            let e = info[s] | UInt32(l)
             var k = Int(r)
-            while k < HuffmanCode.fastSize { fast[k] = entry; k += 1 << l }
+            while k < HuffmanCode.fastSize { fast[k] = e; k += 1 << l }
         }
     }
 }
@@ -186,26 +218,26 @@ struct InflateDecoder {
         return v
     }
 
-    /// Decodes one symbol; needs at least 15 bits in the buffer.
-    @inline(__always) mutating func decode(_ h: HuffmanCode) throws -> Int {
+    /// Decodes one symbol and returns its entry (kind, extra bits, value); needs ≥ 15 bits.
+    @inline(__always) mutating func decode(_ h: HuffmanCode) throws -> UInt32 {
         let e = h.fast[Int(truncatingIfNeeded: bitbuf) & (HuffmanCode.fastSize - 1)]
-        if e != 0 {
-            consume(Int(e & 0xFF))
-            return Int(e >> 8)
+        if e & 0xF != 0 {
+            consume(Int(e & 0xF))
+            return e
         }
         return try decodeSlow(h)
     }
 
     /// Canonical decoding bit by bit: codes of length `len` are the integers
     /// first…first+count[len]-1 (read most-significant bit first).
-    mutating func decodeSlow(_ h: HuffmanCode) throws -> Int {
+    mutating func decodeSlow(_ h: HuffmanCode) throws -> UInt32 {
         var code: Int32 = 0, first: Int32 = 0, index: Int32 = 0
         for len in 1..<16 {
             code |= Int32(truncatingIfNeeded: (bitbuf >> UInt64(len - 1)) & 1)
             let count = h.counts[len]
             if code - count < first {
                 consume(len)
-                return Int(h.symbols[Int(index + (code - first))])
+                return h.info[Int(h.symbols[Int(index + (code - first))])]
             }
             index += count; first += count
             first <<= 1; code <<= 1
@@ -273,9 +305,10 @@ struct InflateDecoder {
         for s in 144..<256 { lengths[s] = 9 }
         for s in 256..<280 { lengths[s] = 7 }
         for s in 280..<288 { lengths[s] = 8 }
-        try lit.build(lengths: lengths, count: 288, name: "fixed literal/length")
+        try lit.build(lengths: lengths, count: 288, alphabet: .literalLength, name: "fixed literal/length")
         for s in 0..<30 { lengths[s] = 5 }
-        try dist.build(lengths: lengths, count: 30, name: "fixed distance")
+        for s in 30..<32 { lengths[s] = 5 }
+        try dist.build(lengths: lengths, count: 32, alphabet: .distance, name: "fixed distance")
         fixedBuilt = true
     }
 
@@ -290,12 +323,12 @@ struct InflateDecoder {
             lengths[codeLengthOrder[i]] = UInt8(bits(3))
         }
         // The code-length code is only needed here; build it in the distance slot.
-        try dist.build(lengths: lengths, count: 19, name: "code length")
+        try dist.build(lengths: lengths, count: 19, alphabet: .codeLength, name: "code length")
         let total = hlit + hdist
         var i = 0
         while i < total {
             if bitcount < 32 { try refill() }
-            let sym = try decode(dist)
+            let sym = Int(try decode(dist) >> 16)
             var repeatValue: UInt8 = 0, repeatCount = 0
             switch sym {
             case 0..<16: lengths[i] = UInt8(sym); i += 1; continue
@@ -310,38 +343,77 @@ struct InflateDecoder {
             i += repeatCount
         }
         if lengths[256] == 0 { throw DataError.corrupt("block has no end-of-block code") }
-        try lit.build(lengths: lengths, count: hlit, name: "literal/length")
-        try dist.build(lengths: lengths + hlit, count: hdist, name: "distance")
+        try lit.build(lengths: lengths, count: hlit, alphabet: .literalLength, name: "literal/length")
+        try dist.build(lengths: lengths + hlit, count: hdist, alphabet: .distance, name: "distance")
     }
 
+    /// Decodes one Huffman-coded block. The hot loop keeps the bit buffer, input position and
+    /// output in locals (registers) and writes them back only around the rare slow paths.
     mutating func huffmanBlock() throws {
-        let lit = self.lit, dist = self.dist
+        let litFast = lit.fast, distFast = dist.fast
+        let mask = HuffmanCode.fastSize - 1
+        var bitbuf = self.bitbuf, bitcount = self.bitcount, pos = self.pos
+        var out = self.out, outLen = self.outLen, outLimit = self.outCap - 266
+        let fastEnd = inCount - 8
         while true {
             // One refill gives ≥ 56 bits: enough for a 15-bit length code + 5 extra bits +
             // a 15-bit distance code + 13 extra bits.
-            if bitcount < 48 { try refill() }
-            let sym = try decode(lit)
-            if sym < 256 {
-                if outLen >= outCap - 266 {
-                    if outLen >= maxOutput { throw DataError.outputTooLarge(limit: maxOutput) }
-                    try grow(outLen + 266)
+            if bitcount < 48 {
+                if pos <= fastEnd, let inp {
+                    let w = UInt64(littleEndian: UnsafeRawPointer(inp + pos).loadUnaligned(as: UInt64.self))
+                    bitbuf |= w << UInt64(bitcount)
+                    pos &+= (63 &- bitcount) >> 3
+                    bitcount |= 56
+                } else {
+                    self.bitbuf = bitbuf; self.bitcount = bitcount; self.pos = pos
+                    try refillSlow()
+                    bitbuf = self.bitbuf; bitcount = self.bitcount; pos = self.pos
                 }
-                out[outLen] = UInt8(truncatingIfNeeded: sym); outLen &+= 1
+            }
+            var e = litFast[Int(truncatingIfNeeded: bitbuf) & mask]
+            if e & 0xF != 0 {
+                bitbuf >>= UInt64(e & 0xF); bitcount &-= Int(e & 0xF)
+            } else {
+                self.bitbuf = bitbuf; self.bitcount = bitcount
+                e = try decodeSlow(lit)
+                bitbuf = self.bitbuf; bitcount = self.bitcount
+            }
+            let kind = (e >> 8) & 3
+            if kind == HuffmanCode.kindLiteral {
+                if outLen >= outLimit {
+                    if outLen >= maxOutput { throw DataError.outputTooLarge(limit: maxOutput) }
+                    self.outLen = outLen
+                    try grow(outLen + 266)
+                    out = self.out; outLimit = self.outCap - 266
+                }
+                out[outLen] = UInt8(truncatingIfNeeded: e >> 16); outLen &+= 1
                 continue
             }
-            if sym == 256 { return }
-            let ls = sym &- 257
-            if ls >= 29 { throw DataError.corrupt("invalid length symbol \(sym)") }
-            let length = Int(lengthBase[ls]) &+ bits(Int(lengthExtra[ls]))
-            let ds = try decode(dist)
-            if ds >= 30 { throw DataError.corrupt("invalid distance symbol \(ds)") }
-            let distance = Int(distBase[ds]) &+ bits(Int(distExtra[ds]))
+            if kind == HuffmanCode.kindEnd { break }
+            if kind == HuffmanCode.kindInvalid { throw DataError.corrupt("invalid length symbol \(e >> 16)") }
+            var extra = Int((e >> 4) & 0xF)
+            let length = Int(e >> 16) &+ Int(truncatingIfNeeded: bitbuf & ((UInt64(1) << UInt64(extra)) &- 1))
+            bitbuf >>= UInt64(extra); bitcount &-= extra
+            var d = distFast[Int(truncatingIfNeeded: bitbuf) & mask]
+            if d & 0xF != 0 {
+                bitbuf >>= UInt64(d & 0xF); bitcount &-= Int(d & 0xF)
+            } else {
+                self.bitbuf = bitbuf; self.bitcount = bitcount
+                d = try decodeSlow(dist)
+                bitbuf = self.bitbuf; bitcount = self.bitcount
+            }
+            if (d >> 8) & 3 != HuffmanCode.kindBase { throw DataError.corrupt("invalid distance symbol \(d >> 16)") }
+            extra = Int((d >> 4) & 0xF)
+            let distance = Int(d >> 16) &+ Int(truncatingIfNeeded: bitbuf & ((UInt64(1) << UInt64(extra)) &- 1))
+            bitbuf >>= UInt64(extra); bitcount &-= extra
             if distance > outLen {
                 throw DataError.corrupt("distance \(distance) reaches before the start of the output (\(outLen) bytes)")
             }
-            if outLen &+ length > outCap &- 8 {
+            if outLen &+ length > outLimit {
                 if outLen + length > maxOutput { throw DataError.outputTooLarge(limit: maxOutput) }
+                self.outLen = outLen
                 try grow(outLen + 266)
+                out = self.out; outLimit = self.outCap - 266
             }
             let dst = out + outLen
             let src = dst - distance
@@ -361,5 +433,6 @@ struct InflateDecoder {
             }
             outLen &+= length
         }
+        self.bitbuf = bitbuf; self.bitcount = bitcount; self.pos = pos; self.outLen = outLen
     }
 }

@@ -1,0 +1,103 @@
+import Foundation
+import Tensor
+
+/// Decoded (Fashion-)MNIST split: `count` images of `rows`×`cols` bytes and their labels.
+public struct IDXImageSet {
+    public let images: [UInt8]
+    public let labels: [UInt8]
+    public let count: Int
+    public let rows: Int
+    public let cols: Int
+}
+
+/// Reads one split ("train" or "t10k") of Fashion-MNIST or MNIST through `hub`: gunzip (CRC
+/// and ISIZE checked), IDX magic and exact length checked, image and label counts compared.
+/// The two files are decoded in parallel.
+public func readIDXImageSet(_ dataset: ImageDataset = .fashionMNIST, split: String,
+                            hub: DataHub = .shared) throws -> IDXImageSet {
+    let imageFile = DataFile.imageClassification(dataset, "\(split)-images-idx3-ubyte.gz")
+    let labelFile = DataFile.imageClassification(dataset, "\(split)-labels-idx1-ubyte.gz")
+    let imagePath = try hub.locate(imageFile), labelPath = try hub.locate(labelFile)
+    func decode(_ path: String, dims: Int) throws -> IDXArray {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError.io(file: path, reason: "not readable")
+        }
+        do {
+            let raw = try Gzip.decompress(data, maxOutput: 1 << 30)
+            return try IDXArray(bytes: raw, expectedDims: dims, file: path)
+        } catch let e as DataError {
+            if case .badIDX = e { throw e }
+            throw DataError.inFile(path, e)
+        }
+    }
+    let results = UnsafeMutablePointer<Result<IDXArray, Error>?>.allocate(capacity: 2)
+    results.initialize(repeating: nil, count: 2)
+    defer { results.deinitialize(count: 2); results.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: 2) { k in
+        results[k] = Result { k == 0 ? try decode(imagePath, dims: 3) : try decode(labelPath, dims: 1) }
+    }
+    let images = try results[0]!.get(), labels = try results[1]!.get()
+    guard images.shape[0] == labels.shape[0] else {
+        throw DataError.badIDX(file: labelPath, reason: "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagePath)")
+    }
+    if let bad = labels.data.first(where: { $0 > 9 }) {
+        throw DataError.badIDX(file: labelPath, reason: "label \(bad) outside 0…9")
+    }
+    return IDXImageSet(images: images.data, labels: labels.data, count: images.shape[0],
+                       rows: images.shape[1], cols: images.shape[2])
+}
+
+/// Book §3.5 `load_data_fashion_mnist(batch_size, resize=None)`: Fashion-MNIST (or MNIST) as
+/// minibatches X (B, 1, H, W) Float in [0, 1] (pixel / 255, no mean/std normalisation) and y
+/// (B,) Float labels 0…9 (`y.labelIndices` gives `[Int]`). The training iterator reshuffles
+/// every epoch; the test iterator keeps the file order. With `resize`, images are resized to
+/// resize×resize as torchvision/PIL bilinear would (`ImageResizer`), batch by batch, so
+/// 224×224 never needs all 70,000 enlarged images in memory.
+public func loadDataFashionMNIST(batchSize: Int, resize: Int? = nil, dataset: ImageDataset = .fashionMNIST,
+                                 hub: DataHub = .shared, seed: UInt64? = nil) throws
+    -> (train: DataIterator, test: DataIterator) {
+    var sets: [IDXImageSet] = []
+    for split in ["train", "t10k"] { sets.append(try readIDXImageSet(dataset, split: split, hub: hub)) }
+    func iterator(_ set: IDXImageSet, shuffle: Bool) -> DataIterator {
+        let side = set.rows
+        let resizer = resize.flatMap { $0 == side ? nil : ImageResizer(inSize: side, outSize: $0) }
+        let outSide = resizer?.outSize ?? side
+        return DataIterator(numExamples: set.count, batchSize: batchSize, shuffle: shuffle, seed: seed) { idx in
+            imageBatch(set, idx, resizer: resizer, outSide: outSide)
+        }
+    }
+    return (iterator(sets[0], shuffle: true), iterator(sets[1], shuffle: false))
+}
+
+func imageBatch(_ set: IDXImageSet, _ indices: [Int], resizer: ImageResizer?, outSide: Int) -> (X: Tensor, y: Tensor) {
+    let inPixels = set.rows * set.cols, outPixels = outSide * outSide
+    let x = TensorStorage(uninitializedCount: indices.count * outPixels)
+    let y = TensorStorage(uninitializedCount: indices.count)
+    let scale: Float = 1 / 255
+    // Pixels → Float / 255 (torchvision `ToTensor`), after the optional resize.
+    func convert(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>) {
+        for p in 0..<outPixels { dst[p] = Float(src[p]) * scale }
+    }
+    set.images.withUnsafeBufferPointer { images in
+        var resized = [UInt8](repeating: 0, count: resizer == nil ? 0 : outPixels)
+        resized.withUnsafeMutableBufferPointer { tmp in
+            for (k, i) in indices.enumerated() {
+                let src = images.baseAddress! + i &* inPixels
+                if let resizer {
+                    resizer.resize(src, into: tmp.baseAddress!)
+                    convert(tmp.baseAddress!, x.pointer + k &* outPixels)
+                } else {
+                    convert(src, x.pointer + k &* outPixels)
+                }
+                y.pointer[k] = Float(set.labels[i])
+            }
+        }
+    }
+    return (Tensor(shape: [indices.count, 1, outSide, outSide], storage: x), Tensor(shape: [indices.count], storage: y))
+}
+
+/// Book §3.5 `get_fashion_mnist_labels`: text labels of Fashion-MNIST classes 0…9.
+public func getFashionMNISTLabels(_ labels: [Int]) -> [String] {
+    let names = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
+    return labels.map { names[$0] }
+}
