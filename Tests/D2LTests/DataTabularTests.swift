@@ -36,10 +36,9 @@ final class DataTabularTests: XCTestCase {
         for (X, y) in iter {
             XCTAssertEqual(X.shape[1], 5); XCTAssertEqual(y.shape, [X.shape[0]])
             ySum += y.scalars.reduce(0) { $0 + Double($1) }
-            for r in 0..<X.shape[0] where abs(X[r, 0] - (-0.662022703398098)) < 1e-5 && abs(X[r, 3] - 1.3129352584212675) < 1e-5 {
-                XCTAssertEqual(X[r, 1], -1.1464029336161865, accuracy: 1e-5)
-                XCTAssertEqual(X[r, 2], 1.7992992570062716, accuracy: 1e-5)
-                XCTAssertEqual(X[r, 4], -0.6448046088616127, accuracy: 1e-5)
+            // Row 0 of the file, standardised (numpy float64 reference values).
+            let row0: [Float] = [-0.662022703398098, -1.1464029336161865, 1.7992992570062716, 1.3129352584212675, -0.6448046088616127]
+            for r in 0..<X.shape[0] where (0..<5).allSatisfy({ abs(X[r, $0] - row0[$0]) < 1e-5 }) {
                 XCTAssertEqual(y[r], 0.1979387627721156, accuracy: 1e-5)
                 sawFirst = true
             }
