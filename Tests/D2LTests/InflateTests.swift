@@ -64,7 +64,7 @@ final class InflateTests: XCTestCase {
 
     func testRoundTripsThroughSystemGzip() throws {
         for (name, data) in sampleInputs() {
-            for level in ["-1", "-6", "-9"] {
+            for level in ["-1", "-9"] {
                 let gz = try gzipTool(data, [level])
                 let back = try Gzip.decompress(gz)
                 XCTAssertEqual(back.count, data.count, "\(name) \(level)")
@@ -166,7 +166,7 @@ final class InflateTests: XCTestCase {
     func testFuzzDecoderForBoundedTime() throws {
         let seeds = try sampleInputs().filter { $0.1.count < 50_000 }.map { try gzipTool($0.1, ["-9"]) }
         var g = SeededGenerator(seed: 2024)
-        let deadline = Date().addingTimeInterval(1.5)
+        let deadline = Date().addingTimeInterval(1.0)
         var runs = 0
         while Date() < deadline {
             var input: [UInt8]
@@ -185,7 +185,7 @@ final class InflateTests: XCTestCase {
             runs += 1
         }
         XCTAssertGreaterThan(runs, 100)
-        print("inflate fuzz: \(runs) inputs in 1.5 s, no crash")
+        print("inflate fuzz: \(runs) inputs in 1 s, no crash")
     }
 }
 

@@ -10,41 +10,53 @@ public struct IDXImageSet {
     public let cols: Int
 }
 
-/// Reads one split ("train" or "t10k") of Fashion-MNIST or MNIST through `hub`: gunzip (CRC
-/// and ISIZE checked), IDX magic and exact length checked, image and label counts compared.
-/// The two files are decoded in parallel.
-public func readIDXImageSet(_ dataset: ImageDataset = .fashionMNIST, split: String,
-                            hub: DataHub = .shared) throws -> IDXImageSet {
-    let imageFile = DataFile.imageClassification(dataset, "\(split)-images-idx3-ubyte.gz")
-    let labelFile = DataFile.imageClassification(dataset, "\(split)-labels-idx1-ubyte.gz")
-    let imagePath = try hub.locate(imageFile), labelPath = try hub.locate(labelFile)
+/// Reads splits ("train", "t10k") of Fashion-MNIST or MNIST through `hub`: gunzip (CRC and
+/// ISIZE checked), IDX magic and exact length checked, image and label counts compared.
+/// All files are decoded in parallel (the 47 MB training images take one core).
+public func readIDXImageSets(_ dataset: ImageDataset = .fashionMNIST, splits: [String],
+                             hub: DataHub = .shared) throws -> [IDXImageSet] {
+    var jobs: [(path: String, dims: Int)] = []
+    for split in splits {
+        jobs.append((try hub.locate(.imageClassification(dataset, "\(split)-images-idx3-ubyte.gz")), 3))
+        jobs.append((try hub.locate(.imageClassification(dataset, "\(split)-labels-idx1-ubyte.gz")), 1))
+    }
     func decode(_ path: String, dims: Int) throws -> IDXArray {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError.io(file: path, reason: "not readable")
         }
-        do {
-            let raw = try Gzip.decompress(data, maxOutput: 1 << 30)
-            return try IDXArray(bytes: raw, expectedDims: dims, file: path)
-        } catch let e as DataError {
-            if case .badIDX = e { throw e }
-            throw DataError.inFile(path, e)
+        let raw: [UInt8]
+        do { raw = try Gzip.decompress(data, maxOutput: 1 << 30) } catch let e as DataError { throw DataError.inFile(path, e) }
+        return try IDXArray(bytes: raw, expectedDims: dims, file: path)
+    }
+    // Largest first, so the big training file starts at once.
+    let order = jobs.indices.sorted { (jobs[$0].dims, $0) > (jobs[$1].dims, $1) }
+    let results = UnsafeMutablePointer<Result<IDXArray, Error>?>.allocate(capacity: jobs.count)
+    results.initialize(repeating: nil, count: jobs.count)
+    defer { results.deinitialize(count: jobs.count); results.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+        let j = order[k]
+        results[j] = Result { try decode(jobs[j].path, dims: jobs[j].dims) }
+    }
+    var sets: [IDXImageSet] = []
+    for s in 0..<splits.count {
+        let images = try results[2 * s]!.get(), labels = try results[2 * s + 1]!.get()
+        let (imagePath, labelPath) = (jobs[2 * s].path, jobs[2 * s + 1].path)
+        guard images.shape[0] == labels.shape[0] else {
+            throw DataError.badIDX(file: labelPath, reason: "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagePath)")
         }
+        if let bad = labels.data.first(where: { $0 > 9 }) {
+            throw DataError.badIDX(file: labelPath, reason: "label \(bad) outside 0…9")
+        }
+        sets.append(IDXImageSet(images: images.data, labels: labels.data, count: images.shape[0],
+                                rows: images.shape[1], cols: images.shape[2]))
     }
-    let results = UnsafeMutablePointer<Result<IDXArray, Error>?>.allocate(capacity: 2)
-    results.initialize(repeating: nil, count: 2)
-    defer { results.deinitialize(count: 2); results.deallocate() }
-    DispatchQueue.concurrentPerform(iterations: 2) { k in
-        results[k] = Result { k == 0 ? try decode(imagePath, dims: 3) : try decode(labelPath, dims: 1) }
-    }
-    let images = try results[0]!.get(), labels = try results[1]!.get()
-    guard images.shape[0] == labels.shape[0] else {
-        throw DataError.badIDX(file: labelPath, reason: "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagePath)")
-    }
-    if let bad = labels.data.first(where: { $0 > 9 }) {
-        throw DataError.badIDX(file: labelPath, reason: "label \(bad) outside 0…9")
-    }
-    return IDXImageSet(images: images.data, labels: labels.data, count: images.shape[0],
-                       rows: images.shape[1], cols: images.shape[2])
+    return sets
+}
+
+/// One split ("train" or "t10k"); see `readIDXImageSets`.
+public func readIDXImageSet(_ dataset: ImageDataset = .fashionMNIST, split: String,
+                            hub: DataHub = .shared) throws -> IDXImageSet {
+    try readIDXImageSets(dataset, splits: [split], hub: hub)[0]
 }
 
 /// Book §3.5 `load_data_fashion_mnist(batch_size, resize=None)`: Fashion-MNIST (or MNIST) as
@@ -56,8 +68,7 @@ public func readIDXImageSet(_ dataset: ImageDataset = .fashionMNIST, split: Stri
 public func loadDataFashionMNIST(batchSize: Int, resize: Int? = nil, dataset: ImageDataset = .fashionMNIST,
                                  hub: DataHub = .shared, seed: UInt64? = nil) throws
     -> (train: DataIterator, test: DataIterator) {
-    var sets: [IDXImageSet] = []
-    for split in ["train", "t10k"] { sets.append(try readIDXImageSet(dataset, split: split, hub: hub)) }
+    let sets = try readIDXImageSets(dataset, splits: ["train", "t10k"], hub: hub)
     func iterator(_ set: IDXImageSet, shuffle: Bool) -> DataIterator {
         let side = set.rows
         let resizer = resize.flatMap { $0 == side ? nil : ImageResizer(inSize: side, outSize: $0) }

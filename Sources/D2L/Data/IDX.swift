@@ -10,7 +10,7 @@ public struct IDXArray {
 
     /// Parses IDX bytes, checking the magic number (`expectedDims` = 1 for labels, 3 for
     /// images), that the sizes do not overflow, and that the data length is exactly their product.
-    public init(bytes: [UInt8], expectedDims: Int, file: String) throws {
+    public init(bytes: consuming [UInt8], expectedDims: Int, file: String) throws {
         func fail(_ reason: String) -> DataError { .badIDX(file: file, reason: reason) }
         guard bytes.count >= 4 else { throw fail("\(bytes.count) bytes, too short for the magic number") }
         let magic = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
@@ -34,6 +34,7 @@ public struct IDXArray {
             throw fail("dimensions \(shape) need \(total) data bytes, found \(bytes.count - headerSize)")
         }
         self.shape = shape
-        self.data = Array(bytes[headerSize...])
+        bytes.removeFirst(headerSize)  // in place when the caller hands over its array
+        self.data = bytes
     }
 }

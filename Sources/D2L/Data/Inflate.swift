@@ -427,7 +427,10 @@ struct InflateDecoder {
                     o &+= 8
                 } while o < length
             } else if distance == 1 {
-                dst.update(repeating: src.pointee, count: length)
+                // A run of one byte: broadcast it into 8-byte stores.
+                let word = UInt64(src.pointee) &* 0x0101_0101_0101_0101
+                var o = 0
+                repeat { UnsafeMutableRawPointer(dst + o).storeBytes(of: word, as: UInt64.self); o &+= 8 } while o < length
             } else {
                 for k in 0..<length { dst[k] = src[k] }
             }
