@@ -64,6 +64,12 @@ final class DataFashionMNISTTests: XCTestCase {
         let small = firstBatch(try loadDataFashionMNIST(batchSize: 8, hub: testDataHub()).test).X
         let m96 = X.scalars.reduce(0, +) / Float(X.count), m28 = small.scalars.reduce(0, +) / Float(small.count)
         XCTAssertEqual(m96, m28, accuracy: 0.01)
+        // Cost of the AlexNet setting: one batch of 128 resized to 224×224.
+        let (_, big) = try loadDataFashionMNIST(batchSize: 128, resize: 224, hub: testDataHub())
+        let start = Date()
+        let (B, _) = firstBatch(big)
+        print(String(format: "one batch of 128 images resized to 224: %.3f s", Date().timeIntervalSince(start)))
+        XCTAssertEqual(B.shape, [128, 1, 224, 224])
     }
 
     func testMNISTMissingGivesAHelpfulError() {

@@ -90,12 +90,14 @@ func imageBatch(_ set: IDXImageSet, _ indices: [Int], resizer: ImageResizer?, ou
         for p in 0..<outPixels { dst[p] = Float(src[p]) * scale }
     }
     set.images.withUnsafeBufferPointer { images in
-        var resized = [UInt8](repeating: 0, count: resizer == nil ? 0 : outPixels)
-        resized.withUnsafeMutableBufferPointer { tmp in
+        // One scratch buffer per batch: the resized image, then the horizontal pass.
+        let scratchCount = resizer.map { outPixels + $0.scratchCount } ?? 0
+        var scratch = [UInt8](repeating: 0, count: scratchCount)
+        scratch.withUnsafeMutableBufferPointer { tmp in
             for (k, i) in indices.enumerated() {
                 let src = images.baseAddress! + i &* inPixels
                 if let resizer {
-                    resizer.resize(src, into: tmp.baseAddress!)
+                    resizer.resize(src, into: tmp.baseAddress!, scratch: tmp.baseAddress! + outPixels)
                     convert(tmp.baseAddress!, x.pointer + k &* outPixels)
                 } else {
                     convert(src, x.pointer + k &* outPixels)

@@ -53,36 +53,43 @@ public struct ImageResizer {
         return r < 0 ? 0 : (r > 255 ? 255 : UInt8(r))
     }
 
-    /// Resizes a square `inSize`² 8-bit image into `out` (`outSize`², row-major).
-    public func resize(_ image: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) {
+    /// Resizes a square `inSize`² 8-bit image into `out` (`outSize`², row-major), using
+    /// `scratch` (inSize × outSize bytes) for the horizontal pass.
+    public func resize(_ image: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>,
+                       scratch tmp: UnsafeMutablePointer<UInt8>) {
         let half = 1 << (ImageResizer.precisionBits - 1)
-        var temp = [UInt8](repeating: 0, count: inSize * outSize)  // inSize rows × outSize cols
         weights.withUnsafeBufferPointer { w in
-            temp.withUnsafeMutableBufferPointer { tmp in
-                for y in 0..<inSize {
-                    for x in 0..<outSize {
-                        let (lo, n) = bounds[x]
-                        var acc = half
-                        for k in 0..<n { acc &+= Int(image[y &* inSize &+ lo &+ k]) &* Int(w[x &* kernelSize &+ k]) }
-                        tmp[y &* outSize &+ x] = ImageResizer.clip8(acc)
-                    }
+            for y in 0..<inSize {
+                for x in 0..<outSize {
+                    let (lo, n) = bounds[x]
+                    var acc = half
+                    for k in 0..<n { acc &+= Int(image[y &* inSize &+ lo &+ k]) &* Int(w[x &* kernelSize &+ k]) }
+                    tmp[y &* outSize &+ x] = ImageResizer.clip8(acc)
                 }
-                for y in 0..<outSize {
-                    let (lo, n) = bounds[y]
-                    for x in 0..<outSize {
-                        var acc = half
-                        for k in 0..<n { acc &+= Int(tmp[(lo &+ k) &* outSize &+ x]) &* Int(w[y &* kernelSize &+ k]) }
-                        out[y &* outSize &+ x] = ImageResizer.clip8(acc)
-                    }
+            }
+            for y in 0..<outSize {
+                let (lo, n) = bounds[y]
+                for x in 0..<outSize {
+                    var acc = half
+                    for k in 0..<n { acc &+= Int(tmp[(lo &+ k) &* outSize &+ x]) &* Int(w[y &* kernelSize &+ k]) }
+                    out[y &* outSize &+ x] = ImageResizer.clip8(acc)
                 }
             }
         }
     }
 
+    /// Scratch bytes `resize(_:into:scratch:)` needs.
+    public var scratchCount: Int { inSize * outSize }
+
     public func resize(_ image: [UInt8]) -> [UInt8] {
         precondition(image.count == inSize * inSize, "ImageResizer: expected \(inSize)×\(inSize) pixels, got \(image.count)")
         var out = [UInt8](repeating: 0, count: outSize * outSize)
-        image.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { resize(i.baseAddress!, into: $0.baseAddress!) } }
+        var scratch = [UInt8](repeating: 0, count: scratchCount)
+        image.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { resize(i.baseAddress!, into: o.baseAddress!, scratch: $0.baseAddress!) }
+            }
+        }
         return out
     }
 }
