@@ -1,0 +1,116 @@
+import Foundation
+import Tensor
+
+/// Decoded (Fashion-)MNIST split: `count` images of `rows`×`cols` bytes and their labels.
+public struct IDXImageSet {
+    public let images: [UInt8]
+    public let labels: [UInt8]
+    public let count: Int
+    public let rows: Int
+    public let cols: Int
+}
+
+/// Reads splits ("train", "t10k") of Fashion-MNIST or MNIST through `hub`: gunzip (CRC and
+/// ISIZE checked), IDX magic and exact length checked, image and label counts compared.
+/// All files are decoded in parallel (the 47 MB training images take one core).
+public func readIDXImageSets(_ dataset: ImageDataset = .fashionMNIST, splits: [String],
+                             hub: DataHub = .shared) throws -> [IDXImageSet] {
+    var jobs: [(path: String, dims: Int)] = []
+    for split in splits {
+        jobs.append((try hub.locate(.imageClassification(dataset, "\(split)-images-idx3-ubyte.gz")), 3))
+        jobs.append((try hub.locate(.imageClassification(dataset, "\(split)-labels-idx1-ubyte.gz")), 1))
+    }
+    func decode(_ path: String, dims: Int) throws -> IDXArray {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError.io(file: path, reason: "not readable")
+        }
+        let raw: [UInt8]
+        do { raw = try Gzip.decompress(data, maxOutput: 1 << 30) } catch let e as DataError { throw DataError.inFile(path, e) }
+        return try IDXArray(bytes: raw, expectedDims: dims, file: path)
+    }
+    // Largest first, so the big training file starts at once.
+    let order = jobs.indices.sorted { (jobs[$0].dims, $0) > (jobs[$1].dims, $1) }
+    let results = UnsafeMutablePointer<Result<IDXArray, Error>?>.allocate(capacity: jobs.count)
+    results.initialize(repeating: nil, count: jobs.count)
+    defer { results.deinitialize(count: jobs.count); results.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+        let j = order[k]
+        results[j] = Result { try decode(jobs[j].path, dims: jobs[j].dims) }
+    }
+    var sets: [IDXImageSet] = []
+    for s in 0..<splits.count {
+        let images = try results[2 * s]!.get(), labels = try results[2 * s + 1]!.get()
+        let (imagePath, labelPath) = (jobs[2 * s].path, jobs[2 * s + 1].path)
+        guard images.shape[0] == labels.shape[0] else {
+            throw DataError.badIDX(file: labelPath, reason: "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagePath)")
+        }
+        if let bad = labels.data.first(where: { $0 > 9 }) {
+            throw DataError.badIDX(file: labelPath, reason: "label \(bad) outside 0…9")
+        }
+        sets.append(IDXImageSet(images: images.data, labels: labels.data, count: images.shape[0],
+                                rows: images.shape[1], cols: images.shape[2]))
+    }
+    return sets
+}
+
+/// One split ("train" or "t10k"); see `readIDXImageSets`.
+public func readIDXImageSet(_ dataset: ImageDataset = .fashionMNIST, split: String,
+                            hub: DataHub = .shared) throws -> IDXImageSet {
+    try readIDXImageSets(dataset, splits: [split], hub: hub)[0]
+}
+
+/// Book §3.5 `load_data_fashion_mnist(batch_size, resize=None)`: Fashion-MNIST (or MNIST) as
+/// minibatches X (B, 1, H, W) Float in [0, 1] (pixel / 255, no mean/std normalisation) and y
+/// (B,) Float labels 0…9 (`y.labelIndices` gives `[Int]`). The training iterator reshuffles
+/// every epoch; the test iterator keeps the file order. With `resize`, images are resized to
+/// resize×resize as torchvision/PIL bilinear would (`ImageResizer`), batch by batch, so
+/// 224×224 never needs all 70,000 enlarged images in memory.
+public func loadDataFashionMNIST(batchSize: Int, resize: Int? = nil, dataset: ImageDataset = .fashionMNIST,
+                                 hub: DataHub = .shared, seed: UInt64? = nil) throws
+    -> (train: DataIterator, test: DataIterator) {
+    let sets = try readIDXImageSets(dataset, splits: ["train", "t10k"], hub: hub)
+    func iterator(_ set: IDXImageSet, shuffle: Bool) -> DataIterator {
+        let side = set.rows
+        let resizer = resize.flatMap { $0 == side ? nil : ImageResizer(inSize: side, outSize: $0) }
+        let outSide = resizer?.outSize ?? side
+        return DataIterator(numExamples: set.count, batchSize: batchSize, shuffle: shuffle, seed: seed) { idx in
+            imageBatch(set, idx, resizer: resizer, outSide: outSide)
+        }
+    }
+    return (iterator(sets[0], shuffle: true), iterator(sets[1], shuffle: false))
+}
+
+func imageBatch(_ set: IDXImageSet, _ indices: [Int], resizer: ImageResizer?, outSide: Int) -> (X: Tensor, y: Tensor) {
+    let inPixels = set.rows * set.cols, outPixels = outSide * outSide
+    let x = TensorStorage(uninitializedCount: indices.count * outPixels)
+    let y = TensorStorage(uninitializedCount: indices.count)
+    let scale: Float = 1 / 255
+    // Pixels → Float / 255 (torchvision `ToTensor`), after the optional resize.
+    func convert(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>) {
+        for p in 0..<outPixels { dst[p] = Float(src[p]) * scale }
+    }
+    set.images.withUnsafeBufferPointer { images in
+        // One scratch buffer per batch: the resized image, then the horizontal pass.
+        let scratchCount = resizer.map { outPixels + $0.scratchCount } ?? 0
+        var scratch = [UInt8](repeating: 0, count: scratchCount)
+        scratch.withUnsafeMutableBufferPointer { tmp in
+            for (k, i) in indices.enumerated() {
+                let src = images.baseAddress! + i &* inPixels
+                if let resizer {
+                    resizer.resize(src, into: tmp.baseAddress!, scratch: tmp.baseAddress! + outPixels)
+                    convert(tmp.baseAddress!, x.pointer + k &* outPixels)
+                } else {
+                    convert(src, x.pointer + k &* outPixels)
+                }
+                y.pointer[k] = Float(set.labels[i])
+            }
+        }
+    }
+    return (Tensor(shape: [indices.count, 1, outSide, outSide], storage: x), Tensor(shape: [indices.count], storage: y))
+}
+
+/// Book §3.5 `get_fashion_mnist_labels`: text labels of Fashion-MNIST classes 0…9.
+public func getFashionMNISTLabels(_ labels: [Int]) -> [String] {
+    let names = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
+    return labels.map { names[$0] }
+}

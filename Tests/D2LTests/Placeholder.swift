@@ -1,2 +1,0 @@
-import XCTest
-final class D2LTestsPlaceholder: XCTestCase { func testBuilds() {} }
