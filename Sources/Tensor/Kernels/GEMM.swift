@@ -1,4 +1,3 @@
-import Foundation
 /// General matrix multiply, the one GEMM every matmul, linear layer and convolution uses
 /// (book §2.3.8–2.3.10, §5.1, §7.2 via im2col): `C[m×n] = op(A)[m×k] · op(B)[k×n] + beta·C`,
 /// row-major, where `op(X)` is `X` or `Xᵀ` and `lda`, `ldb`, `ldc` are the row strides of the
@@ -23,11 +22,11 @@ extension Kernels {
     /// Columns of the register tile (B panel width): two `SIMD16<Float>`.
     static let gemmNR = 32
     /// Depth of a packed block: a 12×kc A panel (12 KiB) stays in L1 while B panels stream.
-    static let gemmKC = Int(ProcessInfo.processInfo.environment["KC"] ?? "256")!
+    static let gemmKC = 256
     /// Rows of a packed A block (a multiple of `gemmMR`; 144×256 floats = 144 KiB, in L2).
-    static let gemmMC = Int(ProcessInfo.processInfo.environment["MC"] ?? "144")!
+    static let gemmMC = 144
     /// Columns of a packed B block (256×512 floats = 512 KiB, in L2/L3).
-    static let gemmNC = Int(ProcessInfo.processInfo.environment["NC"] ?? "512")!
+    static let gemmNC = 512
     /// Below this many multiply-adds `m·n·k` the unpacked loop is faster.
     static let gemmSmallWork = 32_768
     /// Below this many multiply-adds one thread does the whole product.
@@ -63,6 +62,33 @@ extension Kernels {
         let t = work < gemmParallelWork ? 1 : max(1, threads)
         gemmBlocked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                     c: c, ldc: ldc, beta: beta, threads: t)
+    }
+
+    /// A batch of products `C_i = op(A_i)·op(B_i) + beta·C_i`, `i < batch`, where `X_i` starts
+    /// `i·strideX` floats after `x`. A stride of 0 shares one matrix across the batch; `strideC == 0`
+    /// sums all products into one `C` (`beta` applies once). Many small products run in parallel
+    /// over the batch (one thread each); large ones use the threads inside `gemm`.
+    public static func gemmBatched(transA: Bool, transB: Bool, batch: Int, m: Int, n: Int, k: Int,
+                                   a: UnsafePointer<Float>, lda: Int, strideA: Int,
+                                   b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int, beta: Float = 0) {
+        if batch <= 0 { return }
+        let work = m &* n &* max(k, 1)
+        if strideC == 0 || batch == 1 || work >= gemmParallelWork || Parallel.threads <= 1 {
+            for i in 0..<batch {
+                gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i &* strideA, lda: lda,
+                     b: b + i &* strideB, ldb: ldb, c: c + i &* strideC, ldc: ldc,
+                     beta: strideC == 0 && i > 0 ? 1 : beta)
+            }
+            return
+        }
+        // Each chunk of the batch should carry at least ~64k multiply-adds to pay for a thread.
+        Parallel.forRanges(batch, minChunk: max(1, 65_536 / max(work, 1))) { range in
+            for i in range {
+                gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i &* strideA, lda: lda,
+                     b: b + i &* strideB, ldb: ldb, c: c + i &* strideC, ldc: ldc, beta: beta, threads: 1)
+            }
+        }
     }
 
     /// Small products without packing: each row of `C` is built from SIMD16 multiply-adds of rows
