@@ -25,8 +25,8 @@ func runGEMMBenchmark() {
         let b = Tensor.uniform([size, size], low: -1, high: 1, generator: &gen)
         let c = TensorStorage(uninitializedCount: size * size)
         let flops = 2 * Double(size) * Double(size) * Double(size)
-        // Aim for about 0.2 s of fast runs per line.
-        let fastRepeats = max(3, min(200, Int(2e10 / flops)))
+        // About 1 s of fast runs per line: best-of-many rides out other load on the machine.
+        let fastRepeats = max(5, min(500, Int(1e11 / flops)))
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 let naive = bestTime(repeats: size >= 512 ? 1 : 3) {

@@ -9,6 +9,8 @@
 ///    `kc` rows by 32 (contiguous), each `mc × kc` block of `op(A)` into panels of 12 rows stored
 ///    `kc` columns by 12; the transposes are applied while packing, so all four
 ///    `transA`/`transB` cases run the same micro-kernel;
+///    (loop order: for each 12-row A panel, all B panels, so the A panel stays in L1 and the
+///    B block in L2);
 /// 3. the micro-kernel keeps a 12×32 tile of `C` in 24 `SIMD16<Float>` registers and adds one
 ///    rank-1 update `a[:, p] · b[p, :]` per step (`addProduct`, a fused multiply-add);
 /// 4. threads split the rows (or, for short wide problems, the column panels) of each block.
@@ -21,16 +23,17 @@ extension Kernels {
     static let gemmMR = 12
     /// Columns of the register tile (B panel width): two `SIMD16<Float>`.
     static let gemmNR = 32
-    /// Depth of a packed block: a 12×kc A panel (12 KiB) stays in L1 while B panels stream.
-    static let gemmKC = 256
-    /// Rows of a packed A block (a multiple of `gemmMR`; 144×256 floats = 144 KiB, in L2).
-    static let gemmMC = 144
-    /// Columns of a packed B block (256×512 floats = 512 KiB, in L2/L3).
+    /// Largest depth of a packed block: a 12×kc A micro-panel (18 KiB) stays in L1 while the
+    /// 32-column B panels stream from L2. `k` is cut into equal blocks of at most this depth.
+    static let gemmKC = 384
+    /// Rows of a packed A block (a multiple of `gemmMR`).
+    static let gemmMC = 96
+    /// Columns of a packed B block (384×512 floats = 768 KiB, within a 1 MiB L2).
     static let gemmNC = 512
     /// Below this many multiply-adds `m·n·k` the unpacked loop is faster.
     static let gemmSmallWork = 32_768
     /// Below this many multiply-adds one thread does the whole product.
-    static let gemmParallelWork = 1 << 20
+    static let gemmParallelWork = 1 << 22
 
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -228,14 +231,14 @@ extension Kernels {
                                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float,
                                 _ scratch: UnsafeMutablePointer<Float>) {
         let mr = gemmMR, nr = gemmNR
-        for q in panels {
-            let w = min(nr, cols &- q &* nr)
-            let pw = gemmPanelWidth(w)
-            let bpanel = bp + q &* kc &* nr
-            var i = 0
-            while i < rows {
-                let h = min(mr, rows &- i)
-                let apanel = ap + i &* kc
+        var i = 0
+        while i < rows {
+            let h = min(mr, rows &- i)
+            let apanel = ap + i &* kc
+            for q in panels {
+                let w = min(nr, cols &- q &* nr)
+                let pw = gemmPanelWidth(w)
+                let bpanel = bp + q &* kc &* nr
                 let ctile = c + (i &* ldc &+ q &* nr)
                 if h == mr && w == pw {
                     if pw == 32 { microKernel12x32(kc, apanel, bpanel, ctile, ldc, beta) }
@@ -250,8 +253,8 @@ extension Kernels {
                         else { for j in 0..<w { dst[j] = src[j] + beta * dst[j] } }
                     }
                 }
-                i &+= mr
             }
+            i &+= mr
         }
     }
 
@@ -259,7 +262,11 @@ extension Kernels {
     static func gemmBlocked(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
-        let mr = gemmMR, nr = gemmNR, kcMax = min(gemmKC, k), ncMax = min(gemmNC, n)
+        let mr = gemmMR, nr = gemmNR
+        // Equal blocks (512 = 2×256 rather than 384 + 128); nc a multiple of the panel width.
+        let kcMax = (k &+ (k &+ gemmKC &- 1) / gemmKC &- 1) / ((k &+ gemmKC &- 1) / gemmKC)
+        let ncBlocks = (n &+ gemmNC &- 1) / gemmNC
+        let ncMax = ((n &+ ncBlocks &- 1) / ncBlocks &+ nr &- 1) / nr &* nr
         let mcMax = gemmMC
         let bPanelsMax = (ncMax &+ nr &- 1) / nr
         let bBuf = UnsafeMutableRawPointer.allocate(byteCount: bPanelsMax &* nr &* kcMax &* 4, alignment: 64)
