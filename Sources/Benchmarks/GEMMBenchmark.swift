@@ -25,8 +25,8 @@ func runGEMMBenchmark() {
         let b = Tensor.uniform([size, size], low: -1, high: 1, generator: &gen)
         let c = TensorStorage(uninitializedCount: size * size)
         let flops = 2 * Double(size) * Double(size) * Double(size)
-        // Aim for about 0.2 s of fast runs per line.
-        let fastRepeats = max(3, min(200, Int(2e10 / flops)))
+        // About 1 s of fast runs per line: best-of-many rides out other load on the machine.
+        let fastRepeats = max(5, min(500, Int(1e11 / flops)))
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 let naive = bestTime(repeats: size >= 512 ? 1 : 3) {
@@ -48,5 +48,47 @@ func runGEMMBenchmark() {
                 Parallel.threads = allThreads
             }
         }
+    }
+}
+
+/// GFLOP/s of the products the book's models run (MLP on Fashion-MNIST, LeNet's dense layers),
+/// forward and in the transposed forms of their backward passes, on 1 thread and on all cores.
+func runGEMMShapesBenchmark() {
+    // (label, transA, transB, m, n, k)
+    let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
+        ("X·W (256x784)·(784x256)", false, false, 256, 256, 784),
+        ("X·Wᵀ linear 784→256", false, true, 256, 256, 784),
+        ("G·W linear dX", false, false, 256, 784, 256),
+        ("Gᵀ·X linear dW", true, false, 256, 784, 256),
+        ("H·W (256x256)·(256x10)", false, false, 256, 10, 256),
+        ("Hᵀ·G (256x256)ᵀ·(256x10)", true, false, 256, 10, 256),
+        ("X·W (256x400)·(400x120)", false, false, 256, 120, 400),
+        ("Xᵀ·G (256x400)ᵀ·(256x120)", true, false, 400, 120, 256),
+        ("G·Wᵀ (256x120)·(400x120)ᵀ", false, true, 256, 400, 120),
+        ("square 512", false, false, 512, 512, 512),
+        ("square 1024", false, false, 1024, 1024, 1024),
+    ]
+    let allThreads = Parallel.threads
+    for (label, ta, tb, m, n, k) in shapes {
+        var gen = SeededGenerator(seed: 1)
+        let a = Tensor.uniform([m * k], low: -1, high: 1, generator: &gen)
+        let b = Tensor.uniform([k * n], low: -1, high: 1, generator: &gen)
+        let c = TensorStorage(uninitializedCount: m * n)
+        let flops = 2 * Double(m) * Double(n) * Double(k)
+        var line = "gemm \(label) m=\(m) n=\(n) k=\(k):"
+        for t in (allThreads > 1 ? [1, allThreads] : [1]) {
+            Parallel.threads = t
+            let s = a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    bestTime(repeats: max(5, min(300, Int(1e10 / flops)))) {
+                        Kernels.gemm(transA: ta, transB: tb, m: m, n: n, k: k, a: pa.baseAddress!, lda: ta ? m : k,
+                                     b: pb.baseAddress!, ldb: tb ? k : n, c: c.pointer, ldc: n)
+                    }
+                }
+            }
+            line += String(format: " threads=%d %.1f GFLOP/s", t, flops / s * 1e-9)
+        }
+        Parallel.threads = allThreads
+        print(line)
     }
 }

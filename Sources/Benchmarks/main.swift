@@ -1,1 +1,31 @@
-print("benchmarks")
+import Foundation
+import Tensor
+
+/// `swift run -c release Benchmarks <name>...`: runs the named benchmarks in order.
+/// Each benchmark lives in its own file and registers itself in `benchmarks` below.
+let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
+    ("gemm", "GEMM GFLOP/s for square sizes 64…1024, 1 thread and all, against the naive kernel", runGEMMBenchmark),
+    ("gemmshapes", "GEMM GFLOP/s on the products of the book's MLP and LeNet, forward and backward", runGEMMShapesBenchmark),
+]
+
+func printUsage() {
+    var err = FileHandle.standardError
+    print("usage: Benchmarks <name>...\n\navailable benchmarks:", to: &err)
+    for b in benchmarks { print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(b.summary)", to: &err) }
+}
+
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) { write(Data(string.utf8)) }
+}
+
+let names = Array(CommandLine.arguments.dropFirst())
+let unknown = names.filter { n in !benchmarks.contains { $0.name == n } }
+if names.isEmpty || !unknown.isEmpty {
+    if !unknown.isEmpty {
+        var err = FileHandle.standardError
+        print("unknown benchmark: \(unknown.joined(separator: ", "))", to: &err)
+    }
+    printUsage()
+    exit(2)
+}
+for n in names { benchmarks.first { $0.name == n }!.run() }

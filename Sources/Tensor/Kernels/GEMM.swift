@@ -1,4 +1,3 @@
-import Foundation
 /// General matrix multiply, the one GEMM every matmul, linear layer and convolution uses
 /// (book §2.3.8–2.3.10, §5.1, §7.2 via im2col): `C[m×n] = op(A)[m×k] · op(B)[k×n] + beta·C`,
 /// row-major, where `op(X)` is `X` or `Xᵀ` and `lda`, `ldb`, `ldc` are the row strides of the
@@ -10,6 +9,8 @@ import Foundation
 ///    `kc` rows by 32 (contiguous), each `mc × kc` block of `op(A)` into panels of 12 rows stored
 ///    `kc` columns by 12; the transposes are applied while packing, so all four
 ///    `transA`/`transB` cases run the same micro-kernel;
+///    (loop order: for each 12-row A panel, all B panels, so the A panel stays in L1 and the
+///    B block in L2);
 /// 3. the micro-kernel keeps a 12×32 tile of `C` in 24 `SIMD16<Float>` registers and adds one
 ///    rank-1 update `a[:, p] · b[p, :]` per step (`addProduct`, a fused multiply-add);
 /// 4. threads split the rows (or, for short wide problems, the column panels) of each block.
@@ -22,16 +23,17 @@ extension Kernels {
     static let gemmMR = 12
     /// Columns of the register tile (B panel width): two `SIMD16<Float>`.
     static let gemmNR = 32
-    /// Depth of a packed block: a 12×kc A panel (12 KiB) stays in L1 while B panels stream.
-    static let gemmKC = Int(ProcessInfo.processInfo.environment["KC"] ?? "256")!
-    /// Rows of a packed A block (a multiple of `gemmMR`; 144×256 floats = 144 KiB, in L2).
-    static let gemmMC = Int(ProcessInfo.processInfo.environment["MC"] ?? "144")!
-    /// Columns of a packed B block (256×512 floats = 512 KiB, in L2/L3).
-    static let gemmNC = Int(ProcessInfo.processInfo.environment["NC"] ?? "512")!
+    /// Largest depth of a packed block: a 12×kc A micro-panel (18 KiB) stays in L1 while the
+    /// 32-column B panels stream from L2. `k` is cut into equal blocks of at most this depth.
+    static let gemmKC = 384
+    /// Rows of a packed A block (a multiple of `gemmMR`).
+    static let gemmMC = 96
+    /// Columns of a packed B block (384×512 floats = 768 KiB, within a 1 MiB L2).
+    static let gemmNC = 512
     /// Below this many multiply-adds `m·n·k` the unpacked loop is faster.
     static let gemmSmallWork = 32_768
     /// Below this many multiply-adds one thread does the whole product.
-    static let gemmParallelWork = 1 << 20
+    static let gemmParallelWork = 1 << 22
 
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -63,6 +65,33 @@ extension Kernels {
         let t = work < gemmParallelWork ? 1 : max(1, threads)
         gemmBlocked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                     c: c, ldc: ldc, beta: beta, threads: t)
+    }
+
+    /// A batch of products `C_i = op(A_i)·op(B_i) + beta·C_i`, `i < batch`, where `X_i` starts
+    /// `i·strideX` floats after `x`. A stride of 0 shares one matrix across the batch; `strideC == 0`
+    /// sums all products into one `C` (`beta` applies once). Many small products run in parallel
+    /// over the batch (one thread each); large ones use the threads inside `gemm`.
+    public static func gemmBatched(transA: Bool, transB: Bool, batch: Int, m: Int, n: Int, k: Int,
+                                   a: UnsafePointer<Float>, lda: Int, strideA: Int,
+                                   b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int, beta: Float = 0) {
+        if batch <= 0 { return }
+        let work = m &* n &* max(k, 1)
+        if strideC == 0 || batch == 1 || work >= gemmParallelWork || Parallel.threads <= 1 {
+            for i in 0..<batch {
+                gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i &* strideA, lda: lda,
+                     b: b + i &* strideB, ldb: ldb, c: c + i &* strideC, ldc: ldc,
+                     beta: strideC == 0 && i > 0 ? 1 : beta)
+            }
+            return
+        }
+        // Each chunk of the batch should carry at least ~64k multiply-adds to pay for a thread.
+        Parallel.forRanges(batch, minChunk: max(1, 65_536 / max(work, 1))) { range in
+            for i in range {
+                gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i &* strideA, lda: lda,
+                     b: b + i &* strideB, ldb: ldb, c: c + i &* strideC, ldc: ldc, beta: beta, threads: 1)
+            }
+        }
     }
 
     /// Small products without packing: each row of `C` is built from SIMD16 multiply-adds of rows
@@ -202,14 +231,14 @@ extension Kernels {
                                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float,
                                 _ scratch: UnsafeMutablePointer<Float>) {
         let mr = gemmMR, nr = gemmNR
-        for q in panels {
-            let w = min(nr, cols &- q &* nr)
-            let pw = gemmPanelWidth(w)
-            let bpanel = bp + q &* kc &* nr
-            var i = 0
-            while i < rows {
-                let h = min(mr, rows &- i)
-                let apanel = ap + i &* kc
+        var i = 0
+        while i < rows {
+            let h = min(mr, rows &- i)
+            let apanel = ap + i &* kc
+            for q in panels {
+                let w = min(nr, cols &- q &* nr)
+                let pw = gemmPanelWidth(w)
+                let bpanel = bp + q &* kc &* nr
                 let ctile = c + (i &* ldc &+ q &* nr)
                 if h == mr && w == pw {
                     if pw == 32 { microKernel12x32(kc, apanel, bpanel, ctile, ldc, beta) }
@@ -224,8 +253,8 @@ extension Kernels {
                         else { for j in 0..<w { dst[j] = src[j] + beta * dst[j] } }
                     }
                 }
-                i &+= mr
             }
+            i &+= mr
         }
     }
 
@@ -233,7 +262,11 @@ extension Kernels {
     static func gemmBlocked(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
-        let mr = gemmMR, nr = gemmNR, kcMax = min(gemmKC, k), ncMax = min(gemmNC, n)
+        let mr = gemmMR, nr = gemmNR
+        // Equal blocks (512 = 2×256 rather than 384 + 128); nc a multiple of the panel width.
+        let kcMax = (k &+ (k &+ gemmKC &- 1) / gemmKC &- 1) / ((k &+ gemmKC &- 1) / gemmKC)
+        let ncBlocks = (n &+ gemmNC &- 1) / gemmNC
+        let ncMax = ((n &+ ncBlocks &- 1) / ncBlocks &+ nr &- 1) / nr &* nr
         let mcMax = gemmMC
         let bPanelsMax = (ncMax &+ nr &- 1) / nr
         let bBuf = UnsafeMutableRawPointer.allocate(byteCount: bPanelsMax &* nr &* kcMax &* 4, alignment: 64)
