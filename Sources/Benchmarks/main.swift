@@ -6,6 +6,7 @@ import Tensor
 let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("gemm", "GEMM GFLOP/s for square sizes 64…1024, 1 thread and all, against the naive kernel", runGEMMBenchmark),
     ("gemmshapes", "GEMM GFLOP/s on the products of the book's MLP and LeNet, forward and backward", runGEMMShapesBenchmark),
+    ("conv", "LeNet's convolutions and poolings, forward and backward, 1 thread and all", runConvBenchmark),
 ]
 
 func printUsage() {
