@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "D2L", dependencies: ["Tensor", "NN"], path: "Sources/D2L", swiftSettings: speed),
         .executableTarget(name: "Benchmarks", dependencies: ["Tensor", "NN", "D2L"],
                           path: "Sources/Benchmarks", swiftSettings: speed),
-        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["Tensor", "NN", "D2L"], path: "Tests/TestSupport",
                 swiftSettings: speed),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], swiftSettings: speed),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "TestSupport"], swiftSettings: speed),

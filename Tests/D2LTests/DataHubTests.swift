@@ -1,16 +1,10 @@
+import TestSupport
 import Foundation
 import XCTest
 @testable import D2L
 
 /// The hub tests use: `$D2L_DATA_DIR` (CI sets `../shared/datasets`), or else
 /// `<checkout>/../shared/datasets`, so `swift test` works locally; never downloads.
-func testDataHub() -> DataHub {
-    let root = DataHub.findPackageRoot()
-    let env = ProcessInfo.processInfo.environment["D2L_DATA_DIR"].flatMap { $0.isEmpty ? nil : DataHub.absolutePath($0) }
-    let dir = env ?? root.map { (($0 + "/../shared/datasets") as NSString).standardizingPath }
-    return DataHub(dataDirectory: dir, checkoutDatasets: root.map { $0 + "/Datasets" }, allowDownload: false)
-}
-
 func makeTempDir() -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-data-\(UUID().uuidString)").path
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,3 +1,4 @@
+import TestSupport
 import Tensor
 import XCTest
 @testable import D2L

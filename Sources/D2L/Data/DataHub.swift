@@ -70,7 +70,7 @@ public struct DataHub {
         return nil
     }
 
-    static func absolutePath(_ p: String) -> String {
+    public static func absolutePath(_ p: String) -> String {
         if p.hasPrefix("/") { return (p as NSString).standardizingPath }
         return ((FileManager.default.currentDirectoryPath + "/" + p) as NSString).standardizingPath
     }

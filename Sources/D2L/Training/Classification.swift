@@ -1,0 +1,39 @@
+import NN
+import Tensor
+
+/// Classification metrics shared by every chapter (book §3.6.5).
+
+/// The number of correct predictions in a batch (the book's `accuracy` returns a count, not a
+/// fraction, so an `Accumulator` can add counts over batches). `yHat` holds scores
+/// `(n, classes)` (the argmax over axis 1 is the prediction) or predicted labels `(n,)`;
+/// `y` holds the true labels `(n,)` as Float values.
+public func accuracy(_ yHat: Tensor, _ y: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Double {
+    let predicted = yHat.rank > 1 && yHat.shape[1] > 1 ? yHat.argmaxIndices(axis: 1, file: file, line: line)
+                                                        : yHat.labelIndices
+    let truth = y.labelIndices
+    shapeCheck(predicted.count == truth.count,
+               "accuracy: \(predicted.count) predictions (from \(describeShape(yHat.shape))) but \(truth.count) labels (\(describeShape(y.shape)))",
+               file: file, line: line)
+    var correct = 0
+    for i in 0..<truth.count where predicted[i] == truth[i] { correct &+= 1 }
+    return Double(correct)
+}
+
+/// Fraction of correct predictions of `net` over a data set (book `evaluate_accuracy`),
+/// computed without recording the graph.
+public func evaluateAccuracy(_ net: (Tensor) -> Tensor, _ dataIter: DataIterator) -> Double {
+    var metric = Accumulator(2)  // correct predictions, number of predictions
+    withNoGrad {
+        for (X, y) in dataIter { metric.add(accuracy(net(X), y), Double(y.count)) }
+    }
+    return metric[0] / metric[1]
+}
+
+/// `evaluateAccuracy` for a module: switches it to evaluation mode (dropout off) for the
+/// pass and restores its previous mode afterwards, as the book's `net.eval()` does.
+public func evaluateAccuracy(_ net: Layer, _ dataIter: DataIterator) -> Double {
+    let wasTraining = net.isTraining
+    net.eval()
+    defer { net.train(wasTraining) }
+    return evaluateAccuracy({ net($0) }, dataIter)
+}
