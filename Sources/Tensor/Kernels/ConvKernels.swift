@@ -1,0 +1,494 @@
+/// 2-D convolution kernels (book §6.2–6.4), NCHW layout, weight `[Cout, Cin, kh, kw]`.
+///
+///     out[n, co, oy, ox] = b[co] + Σ_{ci, ky, kx} w[co, ci, ky, kx] · x[n, ci, oy·sh + ky − ph, ox·sw + kx − pw]
+///
+/// (a cross-correlation; positions outside the image read zero). Fast path: lower each image
+/// to a column matrix (`im2col`: one row per `(ci, ky, kx)`, one column per output position)
+/// so the convolution becomes one GEMM, `out[Cout, P] = W[Cout, K] · cols[K, P]`; the input
+/// gradient is the transposed GEMM followed by `col2im`, which adds every column back onto the
+/// pixels it was read from. For stride 1 and few input channels (LeNet's first layer) a direct
+/// SIMD convolution is faster. Images are split over cores, each thread with its own buffers.
+
+/// The sizes of one convolution or pooling scan over NCHW images.
+public struct ConvGeometry: Equatable, Sendable {
+    /// Input batch size, channels, height and width.
+    public var batch, channels, height, width: Int
+    /// Window (kernel) size, stride and zero padding per spatial axis.
+    public var kernelH, kernelW, strideH, strideW, padH, padW: Int
+
+    public init(batch: Int, channels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int,
+                strideH: Int = 1, strideW: Int = 1, padH: Int = 0, padW: Int = 0) {
+        self.batch = batch; self.channels = channels; self.height = height; self.width = width
+        self.kernelH = kernelH; self.kernelW = kernelW
+        self.strideH = strideH; self.strideW = strideW; self.padH = padH; self.padW = padW
+    }
+
+    /// Output height `⌊(H + 2·ph − kh) / sh⌋ + 1` (book §6.3).
+    public var outH: Int { (height + 2 * padH - kernelH) / strideH + 1 }
+    /// Output width `⌊(W + 2·pw − kw) / sw⌋ + 1`.
+    public var outW: Int { (width + 2 * padW - kernelW) / strideW + 1 }
+    /// Rows of the column matrix: `Cin · kh · kw`.
+    public var patchSize: Int { channels * kernelH * kernelW }
+    /// Output positions per image: `Ho · Wo`.
+    public var outPlane: Int { outH * outW }
+    /// The range of output columns `ox` whose input column `ox·sw + kx − pw` lies inside the image.
+    @inline(__always)
+    func validColumns(kx: Int) -> (lo: Int, hi: Int) {
+        let shift = kx - padW
+        // ox·sw + shift ≥ 0  ⇔  ox ≥ ⌈−shift / sw⌉
+        let lo = shift >= 0 ? 0 : (-shift + strideW - 1) / strideW
+        // ox·sw + shift ≤ W − 1  ⇔  ox ≤ ⌊(W − 1 − shift) / sw⌋
+        let last = width - 1 - shift
+        let hi = last < 0 ? 0 : last / strideW + 1
+        return (min(lo, outW), max(min(hi, outW), min(lo, outW)))
+    }
+}
+
+extension Kernels {
+    // MARK: im2col / col2im
+
+    /// Lowers one image `x` (Cin, H, W) to `cols` (Cin·kh·kw, Ho·Wo): row `(ci, ky, kx)`,
+    /// column `(oy, ox)` holds `x[ci, oy·sh + ky − ph, ox·sw + kx − pw]`, zero outside.
+    /// Stride-1 rows are contiguous copies (memcpy, vectorised).
+    public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
+        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, P = Ho &* Wo
+        for ci in 0..<g.channels {
+            for ky in 0..<g.kernelH {
+                for kx in 0..<g.kernelW {
+                    let row = cols + ((ci &* g.kernelH &+ ky) &* g.kernelW &+ kx) &* P
+                    let (lo, hi) = g.validColumns(kx: kx)
+                    let shift = kx &- g.padW
+                    for oy in 0..<Ho {
+                        let d = row + oy &* Wo
+                        let iy = oy &* g.strideH &+ ky &- g.padH
+                        if iy < 0 || iy >= H {
+                            d.update(repeating: 0, count: Wo)
+                            continue
+                        }
+                        let src = x + (ci &* H &+ iy) &* W
+                        if lo > 0 { d.update(repeating: 0, count: lo) }
+                        if g.strideW == 1 {
+                            if hi > lo { d.advanced(by: lo).update(from: src + (lo &+ shift), count: hi &- lo) }
+                        } else {
+                            var ox = lo
+                            while ox < hi { d[ox] = src[ox &* g.strideW &+ shift]; ox &+= 1 }
+                        }
+                        if hi < Wo { d.advanced(by: hi).update(repeating: 0, count: Wo &- hi) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `im2col`: adds every entry of `cols` (Cin·kh·kw, Ho·Wo) onto the pixel
+    /// of `dx` (Cin, H, W) it was read from (entries that read padding are dropped).
+    public static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, P = Ho &* Wo
+        for ci in 0..<g.channels {
+            for ky in 0..<g.kernelH {
+                for kx in 0..<g.kernelW {
+                    let row = cols + ((ci &* g.kernelH &+ ky) &* g.kernelW &+ kx) &* P
+                    let (lo, hi) = g.validColumns(kx: kx)
+                    if hi <= lo { continue }
+                    let shift = kx &- g.padW
+                    for oy in 0..<Ho {
+                        let iy = oy &* g.strideH &+ ky &- g.padH
+                        if iy < 0 || iy >= H { continue }
+                        let s = row + oy &* Wo
+                        let d = dx + (ci &* H &+ iy) &* W
+                        if g.strideW == 1 {
+                            addInPlace(d + (lo &+ shift), s + lo, hi &- lo)
+                        } else {
+                            var ox = lo
+                            while ox < hi { d[ox &* g.strideW &+ shift] += s[ox]; ox &+= 1 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a convolution needs no lowering: 1×1 kernel, stride 1, no padding, so the
+    /// image itself is the column matrix.
+    @inline(__always)
+    static func isPointwise(_ g: ConvGeometry) -> Bool {
+        g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && g.padH == 0 && g.padW == 0
+    }
+
+    /// `p[i] += v` for `i < n` (SIMD).
+    @inline(__always)
+    static func addScalar(_ p: UnsafeMutablePointer<Float>, _ v: Float, _ n: Int) {
+        let raw = UnsafeMutableRawPointer(p)
+        let vv = SIMD16<Float>(repeating: v)
+        var i = 0
+        while i &+ 16 <= n {
+            let a = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            raw.storeBytes(of: a + vv, toByteOffset: i &* 4, as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i < n { p[i] += v; i &+= 1 }
+    }
+
+    /// `Σ p[i]` for `i < n`, with SIMD partial sums.
+    @inline(__always)
+    static func sumRow(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        let raw = UnsafeRawPointer(p)
+        var acc = SIMD16<Float>()
+        var i = 0
+        while i &+ 16 <= n {
+            acc += raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        var s = acc.sum()
+        while i < n { s += p[i]; i &+= 1 }
+        return s
+    }
+
+    // MARK: Forward
+
+    /// `out (N, Cout, Ho, Wo) = conv(x (N, Cin, H, W), w (Cout, Cin, kh, kw)) + bias (Cout)`.
+    /// Uses the direct kernel for stride 1 with few input channels, else im2col + GEMM;
+    /// images are spread over cores.
+    public static func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                     out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
+        if useDirect(g, cout: cout) {
+            conv2dForwardDirect(x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+            return
+        }
+        let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
+        let pointwise = isPointwise(g)
+        Parallel.forRanges(g.batch, minChunk: 1) { images in
+            let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: K &* P)
+            defer { cols?.deallocate() }
+            for n in images {
+                let xn = x + n &* inPlane
+                if let cols { im2col(xn, g, cols) }
+                let on = out + n &* cout &* P
+                gemm(transA: false, transB: false, m: cout, n: P, k: K, a: weight, lda: K,
+                     b: cols.map { UnsafePointer($0) } ?? xn, ldb: P, c: on, ldc: P)
+                if let bias { for co in 0..<cout { addScalar(on + co &* P, bias[co], P) } }
+            }
+        }
+    }
+
+    /// Whether the direct stride-1 kernel is used (measured faster than im2col + GEMM for
+    /// few input channels and wide enough output rows, e.g. LeNet's 1→6 5×5 layer).
+    static func useDirect(_ g: ConvGeometry, cout: Int) -> Bool {
+        g.strideW == 1 && g.strideH == 1 && g.channels <= 3 && g.outW >= 16
+    }
+
+    /// Direct stride-1 convolution: for each output row and block of 4 output channels,
+    /// 2×16-lane accumulators per channel sweep the `(ci, ky, kx)` taps, each tap one
+    /// broadcast weight times a shifted input row from a zero-padded copy of the image.
+    public static func conv2dForwardDirect(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                           out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
+        precondition(g.strideH == 1 && g.strideW == 1, "conv2dForwardDirect: stride 1 only")
+        let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
+        let kh = g.kernelH, kw = g.kernelW, taps = Cin &* kh &* kw
+        let Hp = H &+ 2 &* g.padH
+        let chunks = (Wo &+ 31) / 32           // 32 output columns per register block
+        let Wp = chunks &* 32 &+ kw             // padded row length (slack so loads never leave it)
+        let blocks = (cout &+ 3) / 4
+        // Weights repacked as [block][tap][4] (zero for missing channels), so one block's
+        // four weights of a tap sit together.
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: blocks &* taps &* 4)
+        packed.initialize(repeating: 0, count: blocks &* taps &* 4)
+        defer { packed.deallocate() }
+        for co in 0..<cout { for t in 0..<taps { packed[((co / 4) &* taps &+ t) &* 4 &+ co % 4] = weight[co &* taps &+ t] } }
+        let inPlane = Cin &* H &* W, outPlane = Ho &* Wo
+        Parallel.forRanges(g.batch, minChunk: 1) { images in
+            let xp = UnsafeMutablePointer<Float>.allocate(capacity: Cin &* Hp &* Wp)
+            xp.initialize(repeating: 0, count: Cin &* Hp &* Wp)
+            let rowBuf = UnsafeMutablePointer<Float>.allocate(capacity: 4 &* chunks &* 32)
+            defer { xp.deallocate(); rowBuf.deallocate() }
+            for n in images {
+                let xn = x + n &* inPlane
+                for ci in 0..<Cin {
+                    for iy in 0..<H {
+                        let dst: UnsafeMutablePointer<Float> = xp + ((ci &* Hp &+ iy &+ g.padH) &* Wp &+ g.padW)
+                        dst.update(from: xn + (ci &* H &+ iy) &* W, count: W)
+                    }
+                }
+                let on = out + n &* cout &* outPlane
+                let raw = UnsafeRawPointer(xp)
+                for b in 0..<blocks {
+                    let wb = packed + b &* taps &* 4
+                    var b0: [Float] = [0, 0, 0, 0]
+                    if let bias { for j in 0..<min(4, cout &- 4 &* b) { b0[j] = bias[4 &* b &+ j] } }
+                    for oy in 0..<Ho {
+                        for c in 0..<chunks {
+                            var a00 = SIMD16<Float>(repeating: b0[0]), a01 = a00
+                            var a10 = SIMD16<Float>(repeating: b0[1]), a11 = a10
+                            var a20 = SIMD16<Float>(repeating: b0[2]), a21 = a20
+                            var a30 = SIMD16<Float>(repeating: b0[3]), a31 = a30
+                            var t = 0
+                            for ci in 0..<Cin {
+                                for ky in 0..<kh {
+                                    let rowOff = ((ci &* Hp &+ oy &+ ky) &* Wp &+ c &* 32) &* 4
+                                    for kx in 0..<kw {
+                                        let v0 = raw.loadUnaligned(fromByteOffset: rowOff &+ kx &* 4, as: SIMD16<Float>.self)
+                                        let v1 = raw.loadUnaligned(fromByteOffset: rowOff &+ (kx &+ 16) &* 4, as: SIMD16<Float>.self)
+                                        let wt = wb + t &* 4
+                                        let w0 = SIMD16<Float>(repeating: wt[0]), w1 = SIMD16<Float>(repeating: wt[1])
+                                        let w2 = SIMD16<Float>(repeating: wt[2]), w3 = SIMD16<Float>(repeating: wt[3])
+                                        a00.addProduct(v0, w0); a01.addProduct(v1, w0)
+                                        a10.addProduct(v0, w1); a11.addProduct(v1, w1)
+                                        a20.addProduct(v0, w2); a21.addProduct(v1, w2)
+                                        a30.addProduct(v0, w3); a31.addProduct(v1, w3)
+                                        t &+= 1
+                                    }
+                                }
+                            }
+                            let rb = UnsafeMutableRawPointer(rowBuf)
+                            rb.storeBytes(of: a00, toByteOffset: 0, as: SIMD16<Float>.self)
+                            rb.storeBytes(of: a01, toByteOffset: 64, as: SIMD16<Float>.self)
+                            rb.storeBytes(of: a10, toByteOffset: 128, as: SIMD16<Float>.self)
+                            rb.storeBytes(of: a11, toByteOffset: 192, as: SIMD16<Float>.self)
+                            rb.storeBytes(of: a20, toByteOffset: 256, as: SIMD16<Float>.self)
+                            rb.storeBytes(of: a21, toByteOffset: 320, as: SIMD16<Float>.self)
+                            rb.storeBytes(of: a30, toByteOffset: 384, as: SIMD16<Float>.self)
+                            rb.storeBytes(of: a31, toByteOffset: 448, as: SIMD16<Float>.self)
+                            let width = min(32, Wo &- c &* 32)
+                            for j in 0..<min(4, cout &- 4 &* b) {
+                                let dst: UnsafeMutablePointer<Float> = on + ((4 &* b &+ j) &* outPlane &+ oy &* Wo &+ c &* 32)
+                                dst.update(from: rowBuf + j &* 32, count: width)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Backward
+
+    /// `dx (N, Cin, H, W) = convᵀ(gOut (N, Cout, Ho, Wo), w)`: per image `dcols = Wᵀ · gOut`,
+    /// then `col2im`. Overwrites `dx`.
+    public static func conv2dBackwardInput(gOut: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                           dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
+        let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
+        let pointwise = isPointwise(g)
+        Parallel.forRanges(g.batch, minChunk: 1) { images in
+            let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: K &* P)
+            defer { cols?.deallocate() }
+            for n in images {
+                let dxn = dx + n &* inPlane
+                let gn = gOut + n &* cout &* P
+                if let cols {
+                    gemm(transA: true, transB: false, m: K, n: P, k: cout, a: weight, lda: K, b: gn, ldb: P, c: cols, ldc: P)
+                    dxn.update(repeating: 0, count: inPlane)
+                    col2im(cols, g, dxn)
+                } else {
+                    gemm(transA: true, transB: false, m: K, n: P, k: cout, a: weight, lda: K, b: gn, ldb: P, c: dxn, ldc: P)
+                }
+            }
+        }
+    }
+
+    /// `dw (Cout, Cin, kh, kw) = Σ_n gOut_n · cols_nᵀ` and `db (Cout) = Σ_{n, oy, ox} gOut`.
+    /// Each thread sums its images into its own buffer; the buffers are added at the end.
+    /// Overwrites `dw` and `db`.
+    public static func conv2dBackwardWeight(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                            dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
+                                            _ g: ConvGeometry, cout: Int) {
+        let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
+        let pointwise = isPointwise(g)
+        if let db {
+            for co in 0..<cout {
+                var s: Float = 0
+                for n in 0..<g.batch { s += sumRow(gOut + (n &* cout &+ co) &* P, P) }
+                db[co] = s
+            }
+        }
+        guard let dw else { return }
+        if useDirect(g, cout: cout) {
+            conv2dBackwardWeightDirect(gOut: gOut, x: x, dw: dw, g, cout: cout)
+            return
+        }
+        let parts = min(Parallel.threads, g.batch)
+        let step = (g.batch + parts - 1) / max(parts, 1)
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(parts, 1) &* cout &* K)
+        partial.initialize(repeating: 0, count: max(parts, 1) &* cout &* K)
+        defer { partial.deallocate() }
+        Parallel.forEach(parts) { part in
+            let acc = partial + part &* cout &* K
+            let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: K &* P)
+            defer { cols?.deallocate() }
+            var n = part &* step
+            while n < min(g.batch, (part &+ 1) &* step) {
+                let xn = x + n &* inPlane
+                if let cols { im2col(xn, g, cols) }
+                gemm(transA: false, transB: true, m: cout, n: K, k: P, a: gOut + n &* cout &* P, lda: P,
+                     b: cols.map { UnsafePointer($0) } ?? xn, ldb: P, c: acc, ldc: K, beta: 1)
+                n &+= 1
+            }
+        }
+        dw.update(from: partial, count: cout &* K)
+        for part in 1..<max(parts, 1) { addInPlace(dw, partial + part &* cout &* K, cout &* K) }
+    }
+
+    /// Direct stride-1 weight gradient `dw[co, ci, ky, kx] = Σ_{n, oy, ox} g[n, co, oy, ox] · xpad[n, ci, oy + ky, ox + kx]`:
+    /// for a block of 4 output channels and 5 horizontal taps, 20 16-lane accumulators sweep
+    /// the output rows (lanes are output columns, summed at the end); each step loads 4
+    /// gradient vectors and 5 shifted input vectors for 20 fused multiply-adds.
+    public static func conv2dBackwardWeightDirect(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                                  dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
+        precondition(g.strideH == 1 && g.strideW == 1, "conv2dBackwardWeightDirect: stride 1 only")
+        let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, kh = g.kernelH, kw = g.kernelW
+        let chunks = (Wo &+ 15) / 16, Wg = chunks &* 16   // gradient rows padded to whole vectors (zeros)
+        let Wp = Wg &+ kw &+ 4, Hp = H &+ 2 &* g.padH      // input rows padded (zeros), with slack for the taps
+        let blocks = (cout &+ 3) / 4, groups = (kw &+ 4) / 5
+        let accCount = blocks &* Cin &* kh &* groups &* 20   // SIMD16 accumulators per thread
+        let parts = max(1, min(Parallel.threads, g.batch))
+        let step = (g.batch &+ parts &- 1) / parts
+        let acc = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: parts &* accCount)
+        acc.initialize(repeating: SIMD16<Float>(), count: parts &* accCount)
+        defer { acc.deallocate() }
+        let inPlane = Cin &* H &* W, outPlane = Ho &* Wo
+        Parallel.forEach(parts) { part in
+            let mine = acc + part &* accCount
+            let xp = UnsafeMutablePointer<Float>.allocate(capacity: Cin &* Hp &* Wp)
+            xp.initialize(repeating: 0, count: Cin &* Hp &* Wp)
+            let gp = UnsafeMutablePointer<Float>.allocate(capacity: blocks &* 4 &* Ho &* Wg)
+            gp.initialize(repeating: 0, count: blocks &* 4 &* Ho &* Wg)
+            defer { xp.deallocate(); gp.deallocate() }
+            let xr = UnsafeRawPointer(xp), gr = UnsafeRawPointer(gp)
+            var n = part &* step
+            while n < min(g.batch, (part &+ 1) &* step) {
+                for ci in 0..<Cin {
+                    for iy in 0..<H {
+                        let dst: UnsafeMutablePointer<Float> = xp + ((ci &* Hp &+ iy &+ g.padH) &* Wp &+ g.padW)
+                        dst.update(from: x + (n &* inPlane &+ (ci &* H &+ iy) &* W), count: W)
+                    }
+                }
+                for co in 0..<cout {
+                    for oy in 0..<Ho {
+                        let dst: UnsafeMutablePointer<Float> = gp + (co &* Ho &+ oy) &* Wg
+                        dst.update(from: gOut + (n &* cout &* outPlane &+ co &* outPlane &+ oy &* Wo), count: Wo)
+                    }
+                }
+                for b in 0..<blocks {
+                    for ci in 0..<Cin {
+                        for ky in 0..<kh {
+                            for grp in 0..<groups {
+                                let kx0 = grp &* 5
+                                let z = SIMD16<Float>()
+                                var a00 = z, a01 = z, a02 = z, a03 = z, a04 = z
+                                var a10 = z, a11 = z, a12 = z, a13 = z, a14 = z
+                                var a20 = z, a21 = z, a22 = z, a23 = z, a24 = z
+                                var a30 = z, a31 = z, a32 = z, a33 = z, a34 = z
+                                for oy in 0..<Ho {
+                                    let xo = ((ci &* Hp &+ oy &+ ky) &* Wp &+ kx0) &* 4
+                                    let go = (4 &* b &* Ho &+ oy) &* Wg &* 4, gs = Ho &* Wg &* 4
+                                    for c in 0..<chunks {
+                                        let x0 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64, as: SIMD16<Float>.self)
+                                        let x1 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 4, as: SIMD16<Float>.self)
+                                        let x2 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 8, as: SIMD16<Float>.self)
+                                        let x3 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 12, as: SIMD16<Float>.self)
+                                        let x4 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 16, as: SIMD16<Float>.self)
+                                        let g0 = gr.loadUnaligned(fromByteOffset: go &+ c &* 64, as: SIMD16<Float>.self)
+                                        a00.addProduct(g0, x0); a01.addProduct(g0, x1); a02.addProduct(g0, x2)
+                                        a03.addProduct(g0, x3); a04.addProduct(g0, x4)
+                                        let g1 = gr.loadUnaligned(fromByteOffset: go &+ gs &+ c &* 64, as: SIMD16<Float>.self)
+                                        a10.addProduct(g1, x0); a11.addProduct(g1, x1); a12.addProduct(g1, x2)
+                                        a13.addProduct(g1, x3); a14.addProduct(g1, x4)
+                                        let g2 = gr.loadUnaligned(fromByteOffset: go &+ 2 &* gs &+ c &* 64, as: SIMD16<Float>.self)
+                                        a20.addProduct(g2, x0); a21.addProduct(g2, x1); a22.addProduct(g2, x2)
+                                        a23.addProduct(g2, x3); a24.addProduct(g2, x4)
+                                        let g3 = gr.loadUnaligned(fromByteOffset: go &+ 3 &* gs &+ c &* 64, as: SIMD16<Float>.self)
+                                        a30.addProduct(g3, x0); a31.addProduct(g3, x1); a32.addProduct(g3, x2)
+                                        a33.addProduct(g3, x3); a34.addProduct(g3, x4)
+                                    }
+                                }
+                                let m = mine + (((b &* Cin &+ ci) &* kh &+ ky) &* groups &+ grp) &* 20
+                                m[0] += a00; m[1] += a01; m[2] += a02; m[3] += a03; m[4] += a04
+                                m[5] += a10; m[6] += a11; m[7] += a12; m[8] += a13; m[9] += a14
+                                m[10] += a20; m[11] += a21; m[12] += a22; m[13] += a23; m[14] += a24
+                                m[15] += a30; m[16] += a31; m[17] += a32; m[18] += a33; m[19] += a34
+                            }
+                        }
+                    }
+                }
+                n &+= 1
+            }
+        }
+        // Sum the threads' accumulators and their lanes into dw.
+        for co in 0..<cout {
+            for ci in 0..<Cin {
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let i = (((co / 4 &* Cin &+ ci) &* kh &+ ky) &* groups &+ kx / 5) &* 20 &+ (co % 4) &* 5 &+ kx % 5
+                        var v = SIMD16<Float>()
+                        for part in 0..<parts { v += acc[part &* accCount &+ i] }
+                        dw[((co &* Cin &+ ci) &* kh &+ ky) &* kw &+ kx] = v.sum()
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Naive references
+
+    /// Reference forward: the seven nested loops of the definition, accumulating in `Double`.
+    public static func conv2dForwardNaive(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                          out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
+        let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
+        for n in 0..<g.batch {
+            for co in 0..<cout {
+                for oy in 0..<Ho {
+                    for ox in 0..<Wo {
+                        var s = Double(bias?[co] ?? 0)
+                        for ci in 0..<Cin {
+                            for ky in 0..<g.kernelH {
+                                let iy = oy * g.strideH + ky - g.padH
+                                if iy < 0 || iy >= H { continue }
+                                for kx in 0..<g.kernelW {
+                                    let ix = ox * g.strideW + kx - g.padW
+                                    if ix < 0 || ix >= W { continue }
+                                    s += Double(x[((n * Cin + ci) * H + iy) * W + ix])
+                                        * Double(weight[((co * Cin + ci) * g.kernelH + ky) * g.kernelW + kx])
+                                }
+                            }
+                        }
+                        out[((n * cout + co) * Ho + oy) * Wo + ox] = Float(s)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reference gradients: walks the same loops as the forward pass and adds
+    /// `gOut · w` into `dx`, `gOut · x` into `dw` and `gOut` into `db` (outputs are zeroed first).
+    public static func conv2dBackwardNaive(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                           dx: UnsafeMutablePointer<Float>, dw: UnsafeMutablePointer<Float>,
+                                           db: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
+        let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
+        dx.update(repeating: 0, count: g.batch * Cin * H * W)
+        dw.update(repeating: 0, count: cout * g.patchSize)
+        db.update(repeating: 0, count: cout)
+        for n in 0..<g.batch {
+            for co in 0..<cout {
+                for oy in 0..<Ho {
+                    for ox in 0..<Wo {
+                        let go = gOut[((n * cout + co) * Ho + oy) * Wo + ox]
+                        db[co] += go
+                        for ci in 0..<Cin {
+                            for ky in 0..<g.kernelH {
+                                let iy = oy * g.strideH + ky - g.padH
+                                if iy < 0 || iy >= H { continue }
+                                for kx in 0..<g.kernelW {
+                                    let ix = ox * g.strideW + kx - g.padW
+                                    if ix < 0 || ix >= W { continue }
+                                    let xi = ((n * Cin + ci) * H + iy) * W + ix
+                                    let wi = ((co * Cin + ci) * g.kernelH + ky) * g.kernelW + kx
+                                    dx[xi] += go * weight[wi]
+                                    dw[wi] += go * x[xi]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+/// Pooling kernels (book §6.5), NCHW layout, one independent job per `(n, c)` plane.
+///
+///     max: out[p, oy, ox] = max_{ky, kx} x[p, oy·sh + ky − ph, ox·sw + kx − pw]   (padding reads −∞)
+///     avg: out[p, oy, ox] = (1 / (kh·kw)) · Σ_{ky, kx} x[…]                       (padding reads 0 and counts)
+///
+/// Max pooling remembers the flat in-plane index of the first maximum of each window (as
+/// PyTorch does) so the backward pass routes each gradient there; average pooling spreads
+/// `g / (kh·kw)` over its window. 2×2 windows with stride 2 and no padding (LeNet, VGG) have
+/// SIMD fast paths that read 32 input columns of two rows and produce 16 outputs at once.
+extension Kernels {
+    @inline(__always)
+    static func isPool2x2(_ g: ConvGeometry) -> Bool {
+        g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2 && g.strideW == 2 && g.padH == 0 && g.padW == 0
+    }
+
+    // MARK: Max pooling
+
+    /// `out (N, C, Ho, Wo)` = window maxima of `x (N, C, H, W)`; `argmax` gets the in-plane
+    /// index `iy·W + ix` of each (first) maximum.
+    public static func maxPool2dForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                        _ argmax: UnsafeMutablePointer<Int32>, _ g: ConvGeometry) {
+        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
+        let planes = g.batch &* g.channels
+        let fast = isPool2x2(g)
+        Parallel.forRanges(planes, minChunk: max(1, 16_384 / max(H &* W, 1))) { range in
+            for p in range {
+                let xp = x + p &* H &* W, op = out + p &* Ho &* Wo, ip = argmax + p &* Ho &* Wo
+                for oy in 0..<Ho {
+                    var ox = 0
+                    if fast {
+                        let r0 = UnsafeRawPointer(xp + 2 &* oy &* W), r1 = UnsafeRawPointer(xp + (2 &* oy &+ 1) &* W)
+                        let lane = SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+                        while 2 &* (ox &+ 16) <= W {
+                            let u = r0.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD32<Float>.self)
+                            let v = r1.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD32<Float>.self)
+                            let base = lane &+ Int32(truncatingIfNeeded: 2 &* oy &* W &+ 2 &* ox)
+                            var m = u.evenHalf, i = base
+                            let b = u.oddHalf, c = v.evenHalf, d = v.oddHalf
+                            var mask = b .> m
+                            m.replace(with: b, where: mask); i.replace(with: base &+ 1, where: mask)
+                            mask = c .> m
+                            m.replace(with: c, where: mask); i.replace(with: base &+ Int32(truncatingIfNeeded: W), where: mask)
+                            mask = d .> m
+                            m.replace(with: d, where: mask); i.replace(with: base &+ Int32(truncatingIfNeeded: W &+ 1), where: mask)
+                            UnsafeMutableRawPointer(op + oy &* Wo).storeBytes(of: m, toByteOffset: 4 &* ox, as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(ip + oy &* Wo).storeBytes(of: i, toByteOffset: 4 &* ox, as: SIMD16<Int32>.self)
+                            ox &+= 16
+                        }
+                        while ox < Wo {   // remaining 2×2 windows (narrow rows such as LeNet's 28 and 10)
+                            let i0 = 2 &* oy &* W &+ 2 &* ox
+                            var m = xp[i0], i = i0
+                            if xp[i0 &+ 1] > m { m = xp[i0 &+ 1]; i = i0 &+ 1 }
+                            if xp[i0 &+ W] > m { m = xp[i0 &+ W]; i = i0 &+ W }
+                            if xp[i0 &+ W &+ 1] > m { m = xp[i0 &+ W &+ 1]; i = i0 &+ W &+ 1 }
+                            op[oy &* Wo &+ ox] = m
+                            ip[oy &* Wo &+ ox] = Int32(truncatingIfNeeded: i)
+                            ox &+= 1
+                        }
+                    }
+                    while ox < Wo {
+                        var best = -Float.infinity, bestIndex = -1
+                        for ky in 0..<g.kernelH {
+                            let iy = oy &* g.strideH &+ ky &- g.padH
+                            if iy < 0 || iy >= H { continue }
+                            for kx in 0..<g.kernelW {
+                                let ix = ox &* g.strideW &+ kx &- g.padW
+                                if ix < 0 || ix >= W { continue }
+                                let v = xp[iy &* W &+ ix]
+                                if v > best || bestIndex < 0 || v.isNaN { best = v; bestIndex = iy &* W &+ ix }
+                            }
+                        }
+                        op[oy &* Wo &+ ox] = best
+                        ip[oy &* Wo &+ ox] = Int32(truncatingIfNeeded: bestIndex)
+                        ox &+= 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dx` = each output gradient added at its window's argmax (overwrites `dx`).
+    public static func maxPool2dBackward(_ gOut: UnsafePointer<Float>, _ argmax: UnsafePointer<Int32>,
+                                         _ dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+        let plane = g.height &* g.width, outPlane = g.outH &* g.outW
+        Parallel.forRanges(g.batch &* g.channels, minChunk: max(1, 16_384 / max(plane, 1))) { range in
+            for p in range {
+                let d = dx + p &* plane, gp = gOut + p &* outPlane, ip = argmax + p &* outPlane
+                d.update(repeating: 0, count: plane)
+                for o in 0..<outPlane { d[Int(ip[o])] += gp[o] }
+            }
+        }
+    }
+
+    // MARK: Average pooling
+
+    /// `out (N, C, Ho, Wo)` = window means of `x (N, C, H, W)`, dividing by `kh·kw` even where
+    /// the window covers padding (PyTorch's `count_include_pad=True`).
+    public static func avgPool2dForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
+        let scale = 1 / Float(g.kernelH &* g.kernelW)
+        let fast = isPool2x2(g)
+        Parallel.forRanges(g.batch &* g.channels, minChunk: max(1, 16_384 / max(H &* W, 1))) { range in
+            for p in range {
+                let xp = x + p &* H &* W, op = out + p &* Ho &* Wo
+                for oy in 0..<Ho {
+                    var ox = 0
+                    if fast {
+                        let r0 = UnsafeRawPointer(xp + 2 &* oy &* W), r1 = UnsafeRawPointer(xp + (2 &* oy &+ 1) &* W)
+                        while 2 &* (ox &+ 16) <= W {
+                            let s = r0.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD32<Float>.self)
+                                + r1.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD32<Float>.self)
+                            UnsafeMutableRawPointer(op + oy &* Wo).storeBytes(of: (s.evenHalf + s.oddHalf) * 0.25,
+                                                                              toByteOffset: 4 &* ox, as: SIMD16<Float>.self)
+                            ox &+= 16
+                        }
+                        while ox < Wo {
+                            let i0 = 2 &* oy &* W &+ 2 &* ox
+                            op[oy &* Wo &+ ox] = (xp[i0] + xp[i0 &+ 1] + xp[i0 &+ W] + xp[i0 &+ W &+ 1]) * 0.25
+                            ox &+= 1
+                        }
+                    }
+                    while ox < Wo {
+                        var s: Float = 0
+                        for ky in 0..<g.kernelH {
+                            let iy = oy &* g.strideH &+ ky &- g.padH
+                            if iy < 0 || iy >= H { continue }
+                            for kx in 0..<g.kernelW {
+                                let ix = ox &* g.strideW &+ kx &- g.padW
+                                if ix >= 0 && ix < W { s += xp[iy &* W &+ ix] }
+                            }
+                        }
+                        op[oy &* Wo &+ ox] = s * scale
+                        ox &+= 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dx` = each output gradient divided by `kh·kw`, added over its window (overwrites `dx`).
+    public static func avgPool2dBackward(_ gOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
+        let scale = 1 / Float(g.kernelH &* g.kernelW)
+        let fast = isPool2x2(g)
+        Parallel.forRanges(g.batch &* g.channels, minChunk: max(1, 16_384 / max(H &* W, 1))) { range in
+            for p in range {
+                let d = dx + p &* H &* W, gp = gOut + p &* Ho &* Wo
+                d.update(repeating: 0, count: H &* W)
+                for oy in 0..<Ho {
+                    var ox = 0
+                    if fast {
+                        // Each output feeds a disjoint 2×2 block: interleave g/4 with itself
+                        // into 32 columns of both rows.
+                        let r0 = UnsafeMutableRawPointer(d + 2 &* oy &* W), r1 = UnsafeMutableRawPointer(d + (2 &* oy &+ 1) &* W)
+                        while 2 &* (ox &+ 16) <= W {
+                            let v = UnsafeRawPointer(gp + oy &* Wo).loadUnaligned(fromByteOffset: 4 &* ox, as: SIMD16<Float>.self) * 0.25
+                            var s = SIMD32<Float>()
+                            s.evenHalf = v; s.oddHalf = v
+                            r0.storeBytes(of: s, toByteOffset: 8 &* ox, as: SIMD32<Float>.self)
+                            r1.storeBytes(of: s, toByteOffset: 8 &* ox, as: SIMD32<Float>.self)
+                            ox &+= 16
+                        }
+                        while ox < Wo {
+                            let i0 = 2 &* oy &* W &+ 2 &* ox, v = gp[oy &* Wo &+ ox] * 0.25
+                            d[i0] = v; d[i0 &+ 1] = v; d[i0 &+ W] = v; d[i0 &+ W &+ 1] = v
+                            ox &+= 1
+                        }
+                    }
+                    while ox < Wo {
+                        let v = gp[oy &* Wo &+ ox] * scale
+                        for ky in 0..<g.kernelH {
+                            let iy = oy &* g.strideH &+ ky &- g.padH
+                            if iy < 0 || iy >= H { continue }
+                            for kx in 0..<g.kernelW {
+                                let ix = ox &* g.strideW &+ kx &- g.padW
+                                if ix >= 0 && ix < W { d[iy &* W &+ ix] += v }
+                            }
+                        }
+                        ox &+= 1
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Global average pooling
+
+    /// `out[p] = mean of plane p` for `planes` planes of `plane` elements (SIMD sums).
+    public static func globalAvgPoolForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                            planes: Int, plane: Int) {
+        let scale = 1 / Float(plane)
+        Parallel.forRanges(planes, minChunk: max(1, 65_536 / max(plane, 1))) { range in
+            for p in range { out[p] = sumRow(x + p &* plane, plane) * scale }
+        }
+    }
+
+    /// `dx[p, i] = g[p] / plane` (overwrites `dx`).
+    public static func globalAvgPoolBackward(_ gOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                                             planes: Int, plane: Int) {
+        let scale = 1 / Float(plane)
+        Parallel.forRanges(planes, minChunk: max(1, 65_536 / max(plane, 1))) { range in
+            for p in range { (dx + p &* plane).update(repeating: gOut[p] * scale, count: plane) }
+        }
+    }
+
+    // MARK: Naive references
+
+    /// Reference pooling: the definition with 4-D index math; `max` picks the first largest
+    /// element of each window, average divides by `kh·kw`. Fills `out` and, given `gOut`, `dx`.
+    public static func pool2dNaive(max isMax: Bool, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                                   gOut: UnsafePointer<Float>?, dx: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
+        let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
+        dx?.update(repeating: 0, count: g.batch * g.channels * H * W)
+        for n in 0..<g.batch {
+            for c in 0..<g.channels {
+                let plane = (n * g.channels + c) * H * W
+                for oy in 0..<Ho {
+                    for ox in 0..<Wo {
+                        var window: [Int] = []   // flat indices of the real (unpadded) elements
+                        for ky in 0..<g.kernelH {
+                            for kx in 0..<g.kernelW {
+                                let iy = oy * g.strideH + ky - g.padH, ix = ox * g.strideW + kx - g.padW
+                                if iy >= 0 && iy < H && ix >= 0 && ix < W { window.append(plane + iy * W + ix) }
+                            }
+                        }
+                        let o = ((n * g.channels + c) * Ho + oy) * Wo + ox
+                        if isMax {
+                            var best = window[0]
+                            for i in window where x[i] > x[best] { best = i }
+                            out[o] = x[best]
+                            if let gOut, let dx { dx[best] += gOut[o] }
+                        } else {
+                            let k = Double(g.kernelH * g.kernelW)
+                            out[o] = Float(window.reduce(0.0) { $0 + Double(x[$1]) } / k)
+                            if let gOut, let dx { for i in window { dx[i] += gOut[o] / Float(k) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
