@@ -10,6 +10,7 @@ import Tensor
 @discardableResult
 func vectorizationDemo(n: Int = 10000, log: (String) -> Void = { print($0) }) -> (loop: Double, vectorized: Double) {
     let a = Tensor.ones([n]), b = Tensor.ones([n])
+    _ = a + b  // warm-up: the first parallel kernel call starts the worker threads
     var timer = Stopwatch()
     var c = [Float](repeating: 0, count: n)
     for i in 0..<n { c[i] = a[i] + b[i] }  // one scalar add per element

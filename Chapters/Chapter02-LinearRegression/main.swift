@@ -25,18 +25,20 @@ if options.runs("basics") {
     do { print("saved \(try plotNormalDistributions().path)") } catch { fputs("could not save the figure: \(error)\n", stderr) }
     print("")
 }
-let (features, labels) = syntheticData(w: trueW, b: trueB, numExamples: options.int("examples"))  // (1000, 2), (1000, 1)
-print("features: \(features.shape), labels: \(labels.shape); first example \(features[0, 0]), \(features[0, 1]) → \(labels[0, 0])")
-let (lr, numEpochs, batchSize) = (options.float("lr"), options.int("epochs"), options.int("batch-size"))
-for (name, title) in [("scratch", "§3.2 from scratch"), ("concise", "§3.3 concise")] where options.runs(name) {
-    print("\n\(title): lr \(lr), batch \(batchSize), \(numEpochs) epochs")
-    let result = name == "scratch"
-        ? linearRegressionScratch(features: features, labels: labels,
-                                  batches: dataIter(batchSize: batchSize, features: features, labels: labels),
-                                  lr: lr, numEpochs: numEpochs)
-        : linearRegressionConcise(features: features, labels: labels,
-                                  dataIter: loadArray(features: features, labels: labels, batchSize: batchSize),
-                                  lr: lr, numEpochs: numEpochs)
-    print("error in estimating w: \(result.wError.map { String(format: "%.6f", $0) })")
-    print("error in estimating b: \(String(format: "%.6f", result.bError))")
+if options.runs("scratch") || options.runs("concise") {
+    let (features, labels) = syntheticData(w: trueW, b: trueB, numExamples: options.int("examples"))  // (1000, 2), (1000, 1)
+    print("features: \(features.shape), labels: \(labels.shape); first example \(features[0, 0]), \(features[0, 1]) → \(labels[0, 0])")
+    let (lr, numEpochs, batchSize) = (options.float("lr"), options.int("epochs"), options.int("batch-size"))
+    for (name, title) in [("scratch", "§3.2 from scratch"), ("concise", "§3.3 concise")] where options.runs(name) {
+        print("\n\(title): lr \(lr), batch \(batchSize), \(numEpochs) epochs")
+        let result = name == "scratch"
+            ? linearRegressionScratch(features: features, labels: labels,
+                                      batches: dataIter(batchSize: batchSize, features: features, labels: labels),
+                                      lr: lr, numEpochs: numEpochs)
+            : linearRegressionConcise(features: features, labels: labels,
+                                      dataIter: loadArray(features: features, labels: labels, batchSize: batchSize),
+                                      lr: lr, numEpochs: numEpochs)
+        print("error in estimating w: \(result.wError.map { String(format: "%.6f", $0) })")
+        print("error in estimating b: \(String(format: "%.6f", result.bError))")
+    }
 }
