@@ -1,6 +1,6 @@
-import Foundation
+import D2L
 
-/// The sections of the chapter that can be run on their own (`--section NAME`).
+/// The sections of the chapter that can be run on their own (`NAME` or `--section NAME`).
 enum Section: String, CaseIterable {
     case data, linalg, calculus, autograd
 
@@ -33,36 +33,26 @@ enum Command: Equatable {
     case help
 }
 
+/// The chapter's command line, with the shared `OptionParser`: no options, only sections.
+let parser: OptionParser = {
+    var parser = OptionParser(program: "Chapter01-Preliminaries",
+                              overview: "Walks through the book's chapter 2 (Preliminaries) with our Tensor library.")
+    parser.sections(Section.allCases.map { ($0.rawValue, $0.title) })
+    return parser
+}()
+
 /// The usage message.
-let usage = """
-    Usage: Chapter01-Preliminaries [--section NAME]
+var usage: String { parser.usage() }
 
-    Walks through the book's chapter 2 (Preliminaries) with our Tensor library.
-    Without options every section runs. NAME is one of:
-    \(Section.allCases.map { "  \($0.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\($0.title)" }.joined(separator: "\n"))
-    """
-
-/// Parses the arguments (without the program name). Returns an error message for anything
+/// Parses the arguments (without the program name); an `OptionError` describes anything
 /// it does not understand.
-func parseArguments(_ args: [String]) -> Result<Command, ArgumentError> {
-    switch args.count {
-    case 0:
-        return .success(.run(Section.allCases))
-    case 1 where args[0] == "--help" || args[0] == "-h":
+func parseArguments(_ args: [String]) -> Result<Command, OptionError> {
+    do {
+        let options = try parser.parse(args)
+        return .success(.run(Section.allCases.filter { options.runs($0.rawValue) }))
+    } catch OptionError.helpRequested {
         return .success(.help)
-    case 2 where args[0] == "--section":
-        guard let s = Section(rawValue: args[1]) else {
-            return .failure(ArgumentError(message: "unknown section '\(args[1])'"))
-        }
-        return .success(.run([s]))
-    case 1 where args[0] == "--section":
-        return .failure(ArgumentError(message: "--section needs a NAME"))
-    default:
-        return .failure(ArgumentError(message: "unexpected arguments: \(args.joined(separator: " "))"))
+    } catch {
+        return .failure(error as! OptionError)
     }
-}
-
-/// A command-line mistake, with a message for the user.
-struct ArgumentError: Error, Equatable {
-    var message: String
 }

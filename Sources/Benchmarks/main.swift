@@ -7,6 +7,7 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("gemm", "GEMM GFLOP/s for square sizes 64…1024, 1 thread and all, against the naive kernel", runGEMMBenchmark),
     ("gemmshapes", "GEMM GFLOP/s on the products of the book's MLP and LeNet, forward and backward", runGEMMShapesBenchmark),
     ("conv", "LeNet's convolutions and poolings, forward and backward, 1 thread and all", runConvBenchmark),
+    ("epochs", "one Fashion-MNIST training epoch of softmax regression and the MLP (s/epoch, examples/s, phases)", runEpochBenchmark),
 ]
 
 func printUsage() {

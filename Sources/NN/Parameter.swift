@@ -14,16 +14,27 @@ import Tensor
 /// print(w.grad!)                   // ∂y.sum()/∂w
 /// ```
 public final class Parameter {
-    /// The current values. Always a leaf with `requiresGrad == true`: assigning a new tensor
-    /// (e.g. from an initialiser) detaches it from any graph and makes it a leaf again.
-    /// Updates under `withNoGrad` such as `value -= lr * g` write the buffer in place.
+    /// The current values. Always a leaf with `requiresGrad == true` and its own gradient.
+    /// Assigning a tensor (e.g. from an initialiser, or another parameter's `value`) makes a
+    /// fresh leaf of it, so two parameters never share a `.grad` by accident; the buffer itself
+    /// is shared copy-on-write. Updates in place under `withNoGrad`, such as
+    /// `value -= lr * g`, write the buffer without copying it and keep the gradient.
     public var value: Tensor {
-        didSet {
-            if !(value.requiresGrad && value.isLeaf) {
-                value = value.detached()
-                value.requiresGrad = true
-            }
+        get { storedValue }
+        set { storedValue = Parameter.leaf(newValue) }
+        _modify {
+            yield &storedValue
+            if !(storedValue.requiresGrad && storedValue.isLeaf) { storedValue = Parameter.leaf(storedValue) }
         }
+    }
+
+    private var storedValue: Tensor
+
+    /// `t` cut from any graph and made a new leaf that requires grad.
+    private static func leaf(_ t: Tensor) -> Tensor {
+        var v = t.detached()
+        v.requiresGrad = true
+        return v
     }
 
     /// Optional label (used in messages; module names come from `namedParameters()`).
@@ -31,9 +42,7 @@ public final class Parameter {
 
     /// Wraps `value` (detached from any graph) as a trainable leaf.
     public init(_ value: Tensor, name: String? = nil) {
-        var v = value.detached()
-        v.requiresGrad = true
-        self.value = v
+        storedValue = Parameter.leaf(value)
         self.name = name
     }
 

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Chapter01_Preliminaries
+import D2L
 import Tensor
 
 /// Chapter01-Preliminaries (book §2.1, 2.3, 2.4, 2.5): the walk-through prints what the
@@ -140,10 +141,18 @@ final class Chapter01Tests: XCTestCase {
         XCTAssertEqual(try parseArguments([]).get(), .run(Section.allCases))
         XCTAssertEqual(try parseArguments(["--section", "autograd"]).get(), .run([.autograd]))
         XCTAssertEqual(try parseArguments(["--help"]).get(), .help)
-        XCTAssertThrowsError(try parseArguments(["--section", "optim"]).get())
+        XCTAssertEqual(try parseArguments(["-h"]).get(), .help)
+        XCTAssertEqual(try parseArguments(["data"]).get(), .run([.data]), "the shared parser also takes the positional name")
+        XCTAssertEqual(try parseArguments(["--section=linalg"]).get(), .run([.linalg]))
+        XCTAssertThrowsError(try parseArguments(["--section", "optim"]).get()) {
+            XCTAssertEqual($0 as? OptionError, .unknownSection("optim", allowed: ["data", "linalg", "calculus", "autograd"]))
+        }
         XCTAssertThrowsError(try parseArguments(["--section"]).get())
-        XCTAssertThrowsError(try parseArguments(["--sections", "data"]).get())
-        XCTAssertThrowsError(try parseArguments(["data"]).get())
+        XCTAssertThrowsError(try parseArguments(["--sections", "data"]).get()) {
+            XCTAssertEqual($0 as? OptionError, .unknownOption("--sections", suggestion: "--section"))
+        }
+        XCTAssertThrowsError(try parseArguments(["data", "linalg"]).get())
+        XCTAssertTrue(usage.contains("autograd") && usage.contains("2.5 automatic differentiation"))
     }
 }
 

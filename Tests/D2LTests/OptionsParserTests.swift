@@ -94,4 +94,26 @@ final class OptionsParserTests: XCTestCase {
         XCTAssertEqual(o.int("seed"), -3)
         XCTAssertThrowsError(try parser.parse(["extra"])) { XCTAssertEqual($0 as? OptionError, .unexpectedArgument("extra")) }
     }
+
+    func testSectionOption() throws {
+        let parser = makeParser()
+        XCTAssertEqual(try parser.parse(["--section", "concise"]).section, "concise")
+        XCTAssertEqual(try parser.parse(["--epochs", "2", "--section=weight-decay"]).section, "weight-decay")
+        let o = try parser.parse(["--epochs", "2", "--section", "scratch", "--lr", "0.5"])
+        XCTAssertEqual(o.section, "scratch")
+        XCTAssertEqual(o.int("epochs"), 2)
+        XCTAssertTrue(o.runs("scratch") && !o.runs("concise"))
+        XCTAssertThrowsError(try parser.parse(["--section", "lenet"])) {
+            XCTAssertEqual($0 as? OptionError, .unknownSection("lenet", allowed: ["scratch", "concise", "weight-decay"]))
+        }
+        XCTAssertThrowsError(try parser.parse(["--section"])) {
+            XCTAssertEqual($0 as? OptionError, .missingValue(option: "section", expected: "a section name"))
+        }
+        XCTAssertTrue(parser.usage().contains("--section <name>"))
+        var plain = OptionParser(program: "p")
+        plain.int("epochs", default: 1, help: "epochs")
+        XCTAssertThrowsError(try plain.parse(["--section", "x"])) {
+            XCTAssertEqual($0 as? OptionError, .unknownOption("--section", suggestion: nil))
+        }
+    }
 }

@@ -18,7 +18,8 @@ import Darwin
 ///     if options.runs("weight-decay") { ... }
 ///
 /// Accepted syntax: `--name value`, `--name=value`, `--flag`, `--flag=false`, `--no-flag`,
-/// `-h`/`--help`, and one optional leading positional section name.
+/// `-h`/`--help`, and one optional leading positional section name (or `--section NAME`
+/// anywhere).
 public struct OptionParser {
     /// A declared option.
     public struct Option {
@@ -130,6 +131,21 @@ public struct OptionParser {
                 inlineValue = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
+            if name == "section" && !sectionList.isEmpty && !options.contains(where: { $0.name == "section" }) {
+                // `--section NAME` is the same as the positional NAME.
+                let text: String
+                if let inlineValue { text = inlineValue } else if i < arguments.count, !arguments[i].hasPrefix("-") {
+                    text = arguments[i]
+                    i += 1
+                } else {
+                    throw OptionError.missingValue(option: name, expected: "a section name")
+                }
+                guard sectionList.contains(where: { $0.name == text }) else {
+                    throw OptionError.unknownSection(text, allowed: sectionList.map(\.name))
+                }
+                section = text
+                continue
+            }
             var negated = false
             if options.first(where: { $0.name == name }) == nil, name.hasPrefix("no-"),
                let flag = options.first(where: { $0.name == String(name.dropFirst(3)) }), flag.kind == .flag, inlineValue == nil {
@@ -218,7 +234,8 @@ public struct OptionParser {
 
     /// The declared name nearest to `name` (edit distance ≤ 2), to suggest on a typo.
     func closestName(to name: String) -> String? {
-        let scored = options.map { ($0.name, editDistance(Array(name), Array($0.name))) }
+        let names = options.map(\.name) + (sectionList.isEmpty ? [] : ["section"])
+        let scored = names.map { ($0, editDistance(Array(name), Array($0))) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
         return "--" + best.0
     }
@@ -240,6 +257,7 @@ public struct OptionParser {
             let right = option.kind == .flag ? option.help : "\(option.help) (default: \(option.defaultValue))"
             return (left, right)
         }
+        if !sectionList.isEmpty { rows.append(("--section <name>", "run only this section (same as the positional name)")) }
         rows.append(("-h, --help", "show this help and exit"))
         let width = rows.map(\.0.count).max() ?? 0
         for (left, right) in rows { s += "  " + pad(left, width) + "  " + right + "\n" }
