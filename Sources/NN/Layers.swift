@@ -47,11 +47,7 @@ public final class Linear: Layer {
         shapeCheck(x.rank >= 1 && x.shape.last == inputSize,
                    "Linear(inputSize: \(inputSize), outputSize: \(outputSize)): input of shape \(describeShape(x.shape)) "
                    + "must end in \(inputSize)", file: file, line: line)
-        let lead = Array(x.shape.dropLast())
-        let x2 = x.rank == 2 ? x : x.reshaped(to: [-1, inputSize])
-        var y = Tensor.matmul(x2, weight.value, transA: false, transB: true, file: file, line: line)
-        if let b = bias { y = y + b.value }
-        return x.rank == 2 ? y : y.reshaped(to: lead + [outputSize])
+        return linear(x, weight: weight.value, bias: bias?.value, file: file, line: line)
     }
 }
 
