@@ -13,7 +13,10 @@ import Tensor
 // One malloc arena: the kernels' worker threads allocate im2col buffers, and with glibc's
 // per-thread arenas the freed blocks piled up to 0.5–0.9 GB peak resident memory over 10
 // epochs (150 MB with one arena, and no slower).
-mallopt(M_ARENA_MAX, 1)
+// (`mallopt` is in malloc.h, which the Glibc module does not export; M_ARENA_MAX is −8.)
+if let mallopt = dlsym(dlopen(nil, RTLD_NOW), "mallopt") {
+    _ = unsafeBitCast(mallopt, to: (@convention(c) (Int32, Int32) -> Int32).self)(-8, 1)
+}
 #endif
 setvbuf(stdout, nil, _IOLBF, 0)  // line-buffered, so results and progress lines interleave in logs
 let parser = makeParser()
