@@ -80,29 +80,30 @@ func pulloverAndCoat(_ testIter: DataIterator) -> Tensor? {
 }
 
 /// Writes one SVG per convolution block (the first two at most): row 1 the pullover, row 2 the
-/// coat; the input image first, then each channel's activation map. All maps of a block share
-/// one gray scale, so pullover and coat can be compared. Returns the files written.
+/// coat; the input image first, then each channel's activation map. Each channel (column) has
+/// its own gray scale, from its minimum to its maximum over both images, so a channel's
+/// spatial pattern is visible and pullover and coat can be compared. Returns the files written.
 func saveActivations(_ maps: [Tensor], images: Tensor, prefix: String) throws -> [URL] {
     try maps.prefix(2).enumerated().map { block, a in
-        let (channels, h, w) = (a.shape[1], a.shape[2], a.shape[3])
+        let (channels, plane) = (a.shape[1], a.shape[2] * a.shape[3])
         let values = a.scalars
-        let range = values.min()!...max(values.max()!, values.min()! + 1e-6)
+        func map(_ row: Int, _ c: Int) -> ArraySlice<Float> {
+            values[((row * channels + c) * plane)..<((row * channels + c + 1) * plane)]
+        }
         var cells: [GrayImage] = [], titles: [String] = []
         for (row, name) in ["pullover", "coat"].enumerated() {
-            // The input image, its [0, 1] pixels mapped onto the block's gray scale.
-            let (ih, iw) = (images.shape[2], images.shape[3])
-            let px = images.slice(axis: 0, row..<(row + 1)).scalars
-            let span = range.upperBound - range.lowerBound
-            cells.append(GrayImage(width: iw, height: ih, pixels: px.map { range.lowerBound + $0 * span }))
+            cells.append(GrayImage(images.slice(axis: 0, row..<(row + 1)).reshaped(to: Array(images.shape.dropFirst()))))
             titles.append(name)
             for c in 0..<channels {
-                let start = (row * channels + c) * h * w
-                cells.append(GrayImage(width: w, height: h, pixels: Array(values[start..<(start + h * w)])))
+                let both = map(0, c) + map(1, c)
+                let (lo, hi) = (both.min()!, both.max()!)
+                let scaled = map(row, c).map { hi > lo ? ($0 - lo) / (hi - lo) : 0 }
+                cells.append(GrayImage(width: a.shape[3], height: a.shape[2], pixels: scaled))
                 titles.append("ch \(c + 1)")
             }
         }
         return try showImages(cells, numRows: 2, numCols: channels + 1, titles: titles, scale: 0.7,
-                              valueRange: range, file: Figures.name(prefix, "conv\(block + 1)-activations"))
+                              valueRange: 0...1, file: Figures.name(prefix, "conv\(block + 1)-activations"))
     }
 }
 
