@@ -22,12 +22,21 @@ struct LeNetConfig: Equatable {
     /// Number of convolution blocks.
     var convLayers: Int { channels.count }
 
+    /// The number of inputs of the first dense layer (400 for the book's LeNet); stops with the
+    /// `mapSides` message for a configuration whose feature map vanishes.
+    var flattenedSize: Int {
+        switch mapSides() {
+        case .success(let sides): return channels.last! * sides.last! * sides.last!
+        case .failure(let e): fatalError("LeNetConfig: \(e)")
+        }
+    }
+
     /// Padding of block `i`: the first convolution keeps the image size ("same" padding,
     /// `(k − 1) / 2`, which is the book's 2 for k = 5); later ones are unpadded, as in LeNet.
     func padding(block i: Int) -> Int { i == 0 ? (kernelSize - 1) / 2 : 0 }
 
-    /// The side of the feature map after each block (convolution `⌊(n + 2p − k)⌋ + 1`, then
-    /// pooling `⌊n / 2⌋`), or a message saying where the map becomes too small.
+    /// The side of the feature map after each block (convolution `n + 2p − k + 1`, then
+    /// 2×2 pooling with stride 2, `⌊n / 2⌋`), or a message saying where the map becomes too small.
     func mapSides() -> Result<[Int], ConfigError> {
         var n = imageSize, sides: [Int] = []
         for i in 0..<convLayers {

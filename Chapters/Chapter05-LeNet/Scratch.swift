@@ -137,8 +137,7 @@ final class LeNetScratch {
         let inChannels = [1] + config.channels.dropLast()
         convWeights = zip(inChannels, config.channels).map { Parameter(Tensor.zeros([$1, $0, k, k])) }
         convBiases = config.channels.map { Parameter(Tensor.zeros([$0])) }
-        let side = try! config.mapSides().get().last!
-        let widths = [config.channels.last! * side * side] + config.fc + [config.numClasses]
+        let widths = [config.flattenedSize] + config.fc + [config.numClasses]
         fcWeights = zip(widths.dropLast(), widths.dropFirst()).map { Parameter(Tensor.zeros([$1, $0])) }
         fcBiases = widths.dropFirst().map { Parameter(Tensor.zeros([$0])) }
         for w in convWeights + fcWeights {
