@@ -8,6 +8,8 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("gemmshapes", "GEMM GFLOP/s on the products of the book's MLP and LeNet, forward and backward", runGEMMShapesBenchmark),
     ("conv", "LeNet's convolutions and poolings, forward and backward, 1 thread and all", runConvBenchmark),
     ("epochs", "one Fashion-MNIST training epoch of softmax regression and the MLP (s/epoch, examples/s, phases)", runEpochBenchmark),
+    ("lenet-step", "LeNet training step at batch 256: ms per step and per-op breakdown", runLeNetStepBenchmark),
+    ("mlp-step", "MLP (784-256-10) and softmax-regression training steps at batch 256", runMLPStepBenchmark),
 ]
 
 func printUsage() {

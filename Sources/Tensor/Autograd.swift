@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Reverse-mode automatic differentiation on a dynamic graph (book §2.5), in the style
 /// of micrograd: every op computes its result, then records its inputs and a closure
 /// that maps the gradient of the result to the gradients of its inputs.
@@ -32,6 +34,12 @@ final class GradNode {
     init(op: String, shape: [Int], inputs: [GradNode?], backward: @escaping (Tensor, [Bool]) -> [Tensor?]) {
         self.op = op; self.shape = shape; self.inputs = inputs; backwardFn = backward; isLeaf = false
     }
+}
+
+/// An optional hook that times each op's backward closure (benchmarks set it; nil, the
+/// default, costs one check per node). Receives the op name and the nanoseconds it took.
+public enum AutogradProfiler {
+    public static var record: ((_ op: String, _ nanoseconds: UInt64) -> Void)?
 }
 
 /// Whether ops record the graph. Off inside `withNoGrad` (evaluation, parameter updates).
@@ -138,7 +146,14 @@ extension Tensor {
                                file: file, line: line)
                 }
                 let needs = n.inputs.map { $0 != nil }
-                let grads = fn(g, needs)
+                let grads: [Tensor?]
+                if let profile = AutogradProfiler.record {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    grads = fn(g, needs)
+                    profile(n.op, DispatchTime.now().uptimeNanoseconds &- t0)
+                } else {
+                    grads = fn(g, needs)
+                }
                 precondition(grads.count == n.inputs.count, "autograd: op '\(n.op)' returned \(grads.count) gradients for \(n.inputs.count) inputs")
                 for (input, gi) in zip(n.inputs, grads) {
                     guard let input = input, let gi = gi else { continue }

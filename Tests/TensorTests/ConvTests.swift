@@ -103,6 +103,57 @@ final class ConvTests: XCTestCase {
         checkAgainstNaive(ConvGeometry(batch: 2, channels: 6, height: 14, width: 14, kernelH: 5, kernelW: 5), cout: 16, seed: 9)
     }
 
+    /// The direct stride-1 kernels for many channels (forward vectorised over output channels,
+    /// input gradient along rows, weight gradient over output channels) on odd sizes: partial
+    /// channel blocks, partial tiles and row segments, odd heights, padding wider than the kernel.
+    func testDirectManyChannelKernelsMatchNaive() {
+        var seed: UInt64 = 500
+        let cases: [(b: Int, cin: Int, cout: Int, h: Int, w: Int, kh: Int, kw: Int, ph: Int, pw: Int)] = [
+            (3, 6, 16, 14, 14, 5, 5, 0, 0), (2, 4, 8, 7, 7, 5, 5, 2, 2), (1, 7, 17, 17, 33, 5, 5, 1, 2),
+            (2, 13, 33, 9, 17, 3, 4, 1, 0), (1, 5, 9, 1, 1, 1, 1, 0, 0), (2, 9, 12, 11, 19, 3, 3, 1, 1),
+            (1, 4, 10, 6, 5, 6, 7, 3, 4), (1, 6, 16, 33, 7, 7, 5, 0, 1), (2, 1, 20, 8, 8, 5, 5, 2, 2),
+        ]
+        for c in cases {
+            seed &+= 1
+            let g = ConvGeometry(batch: c.b, channels: c.cin, height: c.h, width: c.w, kernelH: c.kh, kernelW: c.kw,
+                                 padH: c.ph, padW: c.pw)
+            checkAgainstNaive(g, cout: c.cout, seed: seed)
+            let outShape = [g.batch, c.cout, g.outH, g.outW]
+            let x = randn([g.batch, g.channels, g.height, g.width], seed: seed)
+            let w = randn([c.cout, g.channels, g.kernelH, g.kernelW], seed: seed + 1)
+            let b = randn([c.cout], seed: seed + 2)
+            let gOut = randn(outShape, seed: seed + 3)
+            let xp = UnsafePointer(x.storage.pointer), wp = UnsafePointer(w.storage.pointer)
+            let gp = UnsafePointer(gOut.storage.pointer)
+            // Each kernel called directly (the dispatcher may pick another one for a shape).
+            var y = Tensor.zeros(outShape), yN = Tensor.zeros(outShape)
+            var dx = Tensor.zeros(x.shape), dw = Tensor.zeros(w.shape)
+            var dxN = Tensor.zeros(x.shape), dwN = Tensor.zeros(w.shape), dbN = Tensor.zeros([c.cout])
+            y.withUnsafeMutableBufferPointer {
+                Kernels.conv2dForwardChannelVector(x: xp, weight: wp, bias: b.storage.pointer, out: $0.baseAddress!, g, cout: c.cout)
+            }
+            yN.withUnsafeMutableBufferPointer {
+                Kernels.conv2dForwardNaive(x: xp, weight: wp, bias: b.storage.pointer, out: $0.baseAddress!, g, cout: c.cout)
+            }
+            dx.withUnsafeMutableBufferPointer { Kernels.conv2dBackwardInputDirect(gOut: gp, weight: wp, dx: $0.baseAddress!, g, cout: c.cout) }
+            dw.withUnsafeMutableBufferPointer {
+                Kernels.conv2dBackwardWeightChannelVector(gOut: gp, x: xp, dw: $0.baseAddress!, g, cout: c.cout)
+            }
+            dxN.withUnsafeMutableBufferPointer { dxp in
+                dwN.withUnsafeMutableBufferPointer { dwp in
+                    dbN.withUnsafeMutableBufferPointer { dbp in
+                        Kernels.conv2dBackwardNaive(gOut: gp, x: xp, weight: wp, dx: dxp.baseAddress!, dw: dwp.baseAddress!,
+                                                    db: dbp.baseAddress!, g, cout: c.cout)
+                    }
+                }
+            }
+            for (got, want, what) in [(y, yN, "forward"), (dx, dxN, "dx"), (dw, dwN, "dw")] {
+                let r = compare(got, want, atol: 3e-4, rtol: 1e-4, label: "direct \(g) cout \(c.cout) \(what)")
+                XCTAssertTrue(r.ok, r.description)
+            }
+        }
+    }
+
     func checkAgainstNaive(_ g: ConvGeometry, cout: Int, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
         let label = "conv \(g) cout \(cout)"
         let x = randn([g.batch, g.channels, g.height, g.width], seed: seed)

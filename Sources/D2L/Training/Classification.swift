@@ -20,8 +20,10 @@ public func accuracy(_ yHat: Tensor, _ y: Tensor, file: StaticString = #fileID, 
 }
 
 /// Fraction of correct predictions of `net` over a data set (book `evaluate_accuracy`),
-/// computed without recording the graph.
-public func evaluateAccuracy(_ net: (Tensor) -> Tensor, _ dataIter: DataIterator) -> Double {
+/// computed without recording the graph. Any sequence of batches works, e.g. a `DataIterator`
+/// or `testIter.prefix(10)` (the first ten batches).
+public func evaluateAccuracy<Batches: Sequence>(_ net: (Tensor) -> Tensor, _ dataIter: Batches) -> Double
+    where Batches.Element == (X: Tensor, y: Tensor) {
     var metric = Accumulator(2)  // correct predictions, number of predictions
     withNoGrad {
         for (X, y) in dataIter { metric.add(accuracy(net(X), y), Double(y.count)) }
@@ -31,7 +33,8 @@ public func evaluateAccuracy(_ net: (Tensor) -> Tensor, _ dataIter: DataIterator
 
 /// `evaluateAccuracy` for a module: switches it to evaluation mode (dropout off) for the
 /// pass and restores its previous mode afterwards, as the book's `net.eval()` does.
-public func evaluateAccuracy(_ net: Layer, _ dataIter: DataIterator) -> Double {
+public func evaluateAccuracy<Batches: Sequence>(_ net: Layer, _ dataIter: Batches) -> Double
+    where Batches.Element == (X: Tensor, y: Tensor) {
     let wasTraining = net.isTraining
     net.eval()
     defer { net.train(wasTraining) }
