@@ -13,8 +13,10 @@
 ///       ∂L/∂x[ci, iy, ix] = Σ_{co, ky, kx} w[co, ci, ky, kx] · G[co, iy + ph − ky, ix + pw − kx]
 ///
 ///   (zero outside `G`), a correlation of a zero-bordered `G` with the flipped kernel. A tile of
-///   2 rows × 16 columns × 6 input channels keeps 12 accumulators; each tap loads two shifted
-///   gradient rows and broadcasts 6 weights for 12 fused multiply-adds.
+///   16 columns × 6 input channels keeps 12 accumulators (even and odd output channels apart);
+///   each tap of a channel pair loads two shifted gradient rows and multiplies them by 12
+///   broadcast weights. Kernel rows that only meet the border are skipped (for LeNet's layer
+///   the border would otherwise double the work: dx is 14×14, G only 10×10).
 ///
 /// Images are spread over cores; each thread has its own padded buffers.
 extension Kernels {
@@ -56,7 +58,7 @@ extension Kernels {
                 for ci in 0..<Cin {
                     for iy in 0..<H {
                         let dst: UnsafeMutablePointer<Float> = xp + ((ci &* Hp &+ iy &+ g.padH) &* Wp &+ g.padW)
-                        dst.update(from: x + (n &* inPlane &+ (ci &* H &+ iy) &* W), count: W)
+                        copySmall(dst, x + (n &* inPlane &+ (ci &* H &+ iy) &* W), W)
                     }
                 }
                 for b in 0..<blocks {
@@ -116,95 +118,118 @@ extension Kernels {
         }
     }
 
-    /// `dx (N, Cin, H, W)` of a stride-1 convolution from `gOut (N, Cout, Ho, Wo)`, lanes = 16
-    /// columns of an input-gradient row (see the type's comment). Overwrites `dx`.
+    /// `dx (N, Cin, H, W)` of a stride-1 convolution from `gOut (N, Cout, Ho, Wo)`: the
+    /// row-vectorised correlation `convRows` of `G` (zero border kh − 1 − ph, kw − 1 − pw) with
+    /// the flipped kernel, whose input channels are the convolution's output channels.
+    /// Overwrites `dx`. Needs `ph < kh` and `pw < kw`.
     public static func conv2dBackwardInputDirect(gOut: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                  dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
-        typealias V = SIMD16<Float>
-        precondition(g.strideH == 1 && g.strideW == 1, "conv2dBackwardInputDirect: stride 1 only")
-        let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
-        let kh = g.kernelH, kw = g.kernelW, ph = g.padH, pw = g.padW
-        let TC = directTileC
-        let blocks = (Cin &+ TC &- 1) / TC, ciPad = blocks &* TC
-        let segs = (W &+ 15) / 16
-        // Zero-bordered gradient: gp[co, kh − 1 + oy, kw − 1 + ox] = G[co, oy, ox]. Row iy of dx at
-        // tap ky reads row iy + ph + kh − 1 − ky (one spare row for the tile's second row when H
-        // is odd); 16 columns from ix0 at tap kx start at ix0 + pw + kw − 1 − kx.
-        let Hg = max(H &+ ph &+ kh, H &+ 2 &* ph) &+ 1
-        let Wg = max(segs &* 16 &+ pw &+ kw &- 1, W &+ 2 &* pw) &+ 1
-        // Weights as [co][ky][kx][ciPad] so a tap's 6 input-channel weights sit together.
-        let taps = cout &* kh &* kw
-        let wc = UnsafeMutablePointer<Float>.allocate(capacity: taps &* ciPad)
+        precondition(g.strideH == 1 && g.strideW == 1 && g.padH < g.kernelH && g.padW < g.kernelW,
+                     "conv2dBackwardInputDirect: stride 1 and padding smaller than the kernel only")
+        let Cin = g.channels, kh = g.kernelH, kw = g.kernelW, khw = kh &* kw
+        let outPad = (Cin &+ directTileC &- 1) / directTileC &* directTileC
+        let wc = UnsafeMutablePointer<Float>.allocate(capacity: cout &* khw &* outPad)
         defer { wc.deallocate() }
-        wc.initialize(repeating: 0, count: taps &* ciPad)
+        wc.initialize(repeating: 0, count: cout &* khw &* outPad)
         for co in 0..<cout {
             for ci in 0..<Cin {
-                for k in 0..<(kh &* kw) {
-                    wc[(co &* kh &* kw &+ k) &* ciPad &+ ci] = weight[(co &* Cin &+ ci) &* kh &* kw &+ k]
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        wc[((co &* kh &+ ky) &* kw &+ kx) &* outPad &+ ci] =
+                            weight[((co &* Cin &+ ci) &* kh &+ (kh &- 1 &- ky)) &* kw &+ (kw &- 1 &- kx)]
+                    }
                 }
             }
         }
-        let inPlane = Cin &* H &* W, outPlane = Ho &* Wo
-        Parallel.forRanges(g.batch, minChunk: 1) { images in
-            let gp = UnsafeMutablePointer<Float>.allocate(capacity: cout &* Hg &* Wg &+ 32)
-            defer { gp.deallocate() }
-            gp.initialize(repeating: 0, count: cout &* Hg &* Wg &+ 32)
-            let rowBuf = gp + cout &* Hg &* Wg   // 2 × 16 floats for partial stores
+        convRows(input: gOut, batch: g.batch, inC: cout, inH: g.outH, inW: g.outW,
+                 padH: kh &- 1 &- g.padH, padW: kw &- 1 &- g.padW, kh: kh, kw: kw, weights: wc,
+                 outC: Cin, bias: nil, out: dx)
+    }
+
+    /// Row-vectorised stride-1 correlation, the engine of `conv2dBackwardInputDirect`:
+    ///
+    ///     out[n, o, y, x] = bias[o] + Σ_{i, ky, kx} wt[i, ky, kx, o] · in[n, i, y + ky − padH, x + kx − padW]
+    ///
+    /// (zero outside `in`), with `wt` laid out `[inC][kh][kw][outPad]`, `outPad` = `outC` rounded up
+    /// to 6. A tile is 16 columns of one output row × 6 output channels; input channels are taken
+    /// in pairs with separate accumulators (12 chains; each broadcast weight feeds one multiply-add);
+    /// kernel rows that only meet the zero border are skipped.
+    static func convRows(input: UnsafePointer<Float>, batch: Int, inC: Int, inH: Int, inW: Int, padH: Int, padW: Int,
+                         kh: Int, kw: Int, weights wc: UnsafePointer<Float>, outC: Int,
+                         bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        let TC = directTileC
+        let outH = inH &+ 2 &* padH &- kh &+ 1, outW = inW &+ 2 &* padW &- kw &+ 1
+        let blocks = (outC &+ TC &- 1) / TC, outPad = blocks &* TC
+        let pairs = (inC &+ 1) / 2
+        let segs = (outW &+ 15) / 16
+        // Padded input: ip[i, padH + r, padW + c] = in[i, r, c] (an odd channel count gets a zero
+        // channel); each row has room for the last segment's 16 + kw − 1 reads.
+        let Hp = inH &+ 2 &* padH, Wp = max(segs &* 16 &+ kw &- 1, inW &+ 2 &* padW)
+        let plane = Hp &* Wp
+        let inPlane = inC &* inH &* inW, outPlane = outH &* outW
+        Parallel.forRanges(batch, minChunk: 1) { images in
+            let ip = UnsafeMutablePointer<Float>.allocate(capacity: pairs &* 2 &* plane &+ 16)
+            defer { ip.deallocate() }
+            ip.initialize(repeating: 0, count: pairs &* 2 &* plane &+ 16)
+            let rowBuf = ip + pairs &* 2 &* plane   // 16 floats for partial stores
             let rb = UnsafeMutableRawPointer(rowBuf)
             for n in images {
-                for co in 0..<cout {
-                    for oy in 0..<Ho {
-                        let dst: UnsafeMutablePointer<Float> = gp + ((co &* Hg &+ kh &- 1 &+ oy) &* Wg &+ kw &- 1)
-                        dst.update(from: gOut + (n &* cout &* outPlane &+ co &* outPlane &+ oy &* Wo), count: Wo)
+                for i in 0..<inC {
+                    for r in 0..<inH {
+                        copySmall(ip + ((i &* Hp &+ padH &+ r) &* Wp &+ padW), input + (n &* inPlane &+ (i &* inH &+ r) &* inW), inW)
                     }
                 }
                 for b in 0..<blocks {
-                    var iy = 0
-                    while iy < H {
+                    let channels = min(TC, outC &- b &* TC)
+                    for y in 0..<outH {
+                        // Kernel rows whose input row y + ky − padH lies inside the image.
+                        let kyLo = max(0, padH &- y), kyHi = max(kyLo, min(kh, inH &+ padH &- y))
                         for s in 0..<segs {
                             let z = V()
-                            var a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a05 = z
-                            var a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z
-                            var wp = wc + b &* TC
-                            for co in 0..<cout {
-                                for ky in 0..<kh {
-                                    let r = UnsafeRawPointer(gp + ((co &* Hg &+ iy &+ ph &+ kh &- 1 &- ky) &* Wg
-                                                                   &+ s &* 16 &+ pw &+ kw &- 1))
+                            var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z
+                            var c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z
+                            for pair in 0..<pairs {
+                                let i = pair &* 2
+                                for ky in kyLo..<kyHi {
+                                    let rowOff: Int = (i &* Hp &+ y &+ ky) &* Wp &+ s &* 16
+                                    let r = UnsafeRawPointer(ip + rowOff)
+                                    let wOff: Int = (i &* kh &+ ky) &* kw &* outPad &+ b &* TC
+                                    var wa = wc + wOff
+                                    var wb = wa + kh &* kw &* outPad
+                                    if i &+ 1 == inC { wb = wa }   // the zero channel: any weights
                                     for kx in 0..<kw {
-                                        let v0 = r.loadUnaligned(fromByteOffset: -kx &* 4, as: V.self)
-                                        let v1 = r.loadUnaligned(fromByteOffset: (Wg &- kx) &* 4, as: V.self)
-                                        let w0 = V(repeating: wp[0]), w1 = V(repeating: wp[1]), w2 = V(repeating: wp[2])
-                                        a00.addProduct(w0, v0); a10.addProduct(w0, v1)
-                                        a01.addProduct(w1, v0); a11.addProduct(w1, v1)
-                                        a02.addProduct(w2, v0); a12.addProduct(w2, v1)
-                                        let w3 = V(repeating: wp[3]), w4 = V(repeating: wp[4]), w5 = V(repeating: wp[5])
-                                        a03.addProduct(w3, v0); a13.addProduct(w3, v1)
-                                        a04.addProduct(w4, v0); a14.addProduct(w4, v1)
-                                        a05.addProduct(w5, v0); a15.addProduct(w5, v1)
-                                        wp += ciPad
+                                        let va = r.loadUnaligned(fromByteOffset: kx &* 4, as: V.self)
+                                        let vb = r.loadUnaligned(fromByteOffset: (plane &+ kx) &* 4, as: V.self)
+                                        a0.addProduct(V(repeating: wa[0]), va); c0.addProduct(V(repeating: wb[0]), vb)
+                                        a1.addProduct(V(repeating: wa[1]), va); c1.addProduct(V(repeating: wb[1]), vb)
+                                        a2.addProduct(V(repeating: wa[2]), va); c2.addProduct(V(repeating: wb[2]), vb)
+                                        a3.addProduct(V(repeating: wa[3]), va); c3.addProduct(V(repeating: wb[3]), vb)
+                                        a4.addProduct(V(repeating: wa[4]), va); c4.addProduct(V(repeating: wb[4]), vb)
+                                        a5.addProduct(V(repeating: wa[5]), va); c5.addProduct(V(repeating: wb[5]), vb)
+                                        wa += outPad; wb += outPad
                                     }
                                 }
                             }
-                            let width = min(16, W &- s &* 16)
-                            let rows = min(2, H &- iy)
-                            let channels = min(TC, Cin &- b &* TC)
-                            @inline(__always) func put(_ c: Int, _ v0: V, _ v1: V) {
-                                rb.storeBytes(of: v0, toByteOffset: 0, as: V.self)
-                                rb.storeBytes(of: v1, toByteOffset: 64, as: V.self)
-                                for r in 0..<rows {
-                                    let rowIndex: Int = (b &* TC &+ c) &* H &+ iy &+ r
-                                    let dst: UnsafeMutablePointer<Float> = dx + (n &* inPlane &+ rowIndex &* W &+ s &* 16)
-                                    dst.update(from: rowBuf + r &* 16, count: width)
+                            let width = min(16, outW &- s &* 16)
+                            @inline(__always) func put(_ c: Int, _ v: V) {
+                                let o = b &* TC &+ c
+                                let vb = bias.map { v + V(repeating: $0[o]) } ?? v
+                                let dst: UnsafeMutablePointer<Float> = out + (n &* outC &* outPlane &+ (o &* outH &+ y) &* outW &+ s &* 16)
+                                if width == 16 {
+                                    UnsafeMutableRawPointer(dst).storeBytes(of: vb, as: V.self)
+                                } else {
+                                    rb.storeBytes(of: vb, as: V.self)
+                                    copySmall(dst, rowBuf, width)
                                 }
                             }
-                            put(0, a00, a10)
-                            if channels > 1 { put(1, a01, a11) }
-                            if channels > 2 { put(2, a02, a12) }
-                            if channels > 3 { put(3, a03, a13) }
-                            if channels > 4 { put(4, a04, a14) }
-                            if channels > 5 { put(5, a05, a15) }
+                            put(0, a0 + c0)
+                            if channels > 1 { put(1, a1 + c1) }
+                            if channels > 2 { put(2, a2 + c2) }
+                            if channels > 3 { put(3, a3 + c3) }
+                            if channels > 4 { put(4, a4 + c4) }
+                            if channels > 5 { put(5, a5 + c5) }
                         }
-                        iy &+= 2
                     }
                 }
             }
@@ -245,7 +270,7 @@ extension Kernels {
                 for ci in 0..<Cin {
                     for iy in 0..<H {
                         let dst: UnsafeMutablePointer<Float> = xp + ((ci &* Hp &+ iy &+ g.padH) &* Wp &+ g.padW)
-                        dst.update(from: x + (n &* inPlane &+ (ci &* H &+ iy) &* W), count: W)
+                        copySmall(dst, x + (n &* inPlane &+ (ci &* H &+ iy) &* W), W)
                     }
                 }
                 let gn = gOut + n &* cout &* outPlane
@@ -308,5 +333,17 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// `d[i] = s[i]` for `i < n`, for short rows (a call to memmove costs more than the copy).
+    @inline(__always)
+    static func copySmall(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+        var i = 0
+        while i &+ 16 <= n {
+            UnsafeMutableRawPointer(d + i).storeBytes(of: UnsafeRawPointer(s + i).loadUnaligned(as: SIMD16<Float>.self),
+                                                      as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i < n { d[i] = s[i]; i &+= 1 }
     }
 }

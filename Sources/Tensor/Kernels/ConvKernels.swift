@@ -203,7 +203,7 @@ extension Kernels {
     /// Whether the stride-1 input gradient runs the row-vectorised direct kernel (enough
     /// input channels to fill its 6-channel tiles).
     static func useDirectInputGrad(_ g: ConvGeometry, cout: Int) -> Bool {
-        g.strideW == 1 && g.strideH == 1 && g.channels >= 4
+        g.strideW == 1 && g.strideH == 1 && g.channels >= 4 && g.padH < g.kernelH && g.padW < g.kernelW
     }
 
     /// Direct stride-1 convolution: for each output row and block of 4 output channels,
