@@ -34,7 +34,19 @@ func runMLPStepBenchmark() {
 
 private func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+/// Runs `runStepBenchmarkOnce` with one thread and with all (one thread is the steadier number
+/// on a shared machine; the batch-assembly line is printed once).
 private func runStepBenchmark(name: String, net: Sequential, inputShape: [Int], lr: Float, steps: Int) {
+    let all = Parallel.threads
+    defer { Parallel.threads = all }
+    for t in Set([1, all]).sorted() {
+        Parallel.threads = t
+        runStepBenchmarkOnce(name: name, net: net, inputShape: inputShape, lr: lr, steps: steps, batchAssembly: t == all)
+    }
+}
+
+private func runStepBenchmarkOnce(name: String, net: Sequential, inputShape: [Int], lr: Float, steps: Int,
+                                  batchAssembly: Bool) {
     let batch = 256
     var gen = SeededGenerator(seed: 1)
     let x = Tensor.normal([batch] + inputShape, mean: 0, std: 1, generator: &gen)
@@ -110,6 +122,7 @@ private func runStepBenchmark(name: String, net: Sequential, inputShape: [Int], 
     for (label, t) in misc.sorted(by: { $0.key < $1.key }) { print("  \(pad(label))      \(stats(t))") }
 
     // Batch assembly from a Fashion-MNIST-sized array (60000 examples).
+    guard batchAssembly else { return }
     let n = 60_000
     let features = Tensor.zeros([n] + inputShape), targets = Tensor.zeros([n])
     let iter = loadArray(features: features, labels: targets, batchSize: batch, shuffle: true, seed: 0)
