@@ -4,7 +4,7 @@
 ///
 /// - Forward, vectorised over output channels: the weights are repacked as `[tap][16 channels]`
 ///   so one SIMD16 load holds one tap's weight for 16 output channels; a tile of 12 output
-///   positions along a row keeps 12 accumulators (one per position, lanes = channels) and adds
+///   positions along a row (or 10 or 8, whichever fits the row best) keeps 12 accumulators (one per position, lanes = channels) and adds
 ///   `broadcast(x[tap, position]) · w[tap, :]` for every tap `(ci, ky, kx)`: an implicit GEMM
 ///   `out[position, co] = Σ_tap x[position, tap] · w[tap, co]` whose A operand is read straight
 ///   from a zero-padded copy of the image (no im2col matrix).
@@ -19,24 +19,53 @@
 ///   the border would otherwise double the work: dx is 14×14, G only 10×10).
 ///
 /// Images are spread over cores; each thread has its own padded buffers.
+
+/// Output positions per tile of the channel-vectorised forward kernel, as a type so the kernel
+/// is specialised (compiled) once per width.
+protocol DirectTileWidth { static var width: Int { get } }
+enum TileWidth12: DirectTileWidth { static var width: Int { 12 } }
+enum TileWidth10: DirectTileWidth { static var width: Int { 10 } }
+enum TileWidth8: DirectTileWidth { static var width: Int { 8 } }
+
+/// Output channels per block of the row-vectorised kernels for few channels
+/// (`conv2dForwardDirect`, `conv2dBackwardWeightDirect`), as a type for the same reason.
+protocol ChannelBlock { static var size: Int { get } }
+enum ChannelBlock3: ChannelBlock { static var size: Int { 3 } }
+enum ChannelBlock4: ChannelBlock { static var size: Int { 4 } }
+enum ChannelBlock6: ChannelBlock { static var size: Int { 6 } }
+
 extension Kernels {
-    /// Output positions per tile of the channel-vectorised forward kernel.
-    static let directTileW = 12
     /// Input channels per tile of the row-vectorised input-gradient kernel.
     static let directTileC = 6
 
     /// `out (N, Cout, Ho, Wo) = conv(x, w) + bias` for stride 1, lanes = 16 output channels.
+    /// The tile width (12, 10 or 8 positions) is the one that wastes the fewest positions on a
+    /// row of `Wo` (LeNet's 10-wide rows take exactly one tile of 10).
     public static func conv2dForwardChannelVector(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                   bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
                                                   _ g: ConvGeometry, cout: Int) {
-        typealias V = SIMD16<Float>
         precondition(g.strideH == 1 && g.strideW == 1, "conv2dForwardChannelVector: stride 1 only")
+        let Wo = g.outW
+        func covered(_ w: Int) -> Int { (Wo &+ w &- 1) / w &* w }
+        let width = [12, 10, 8].min { covered($0) < covered($1) || (covered($0) == covered($1) && $0 > $1) }!
+        switch width {
+        case 12: conv2dForwardChannelVector(TileWidth12.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        case 10: conv2dForwardChannelVector(TileWidth10.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        default: conv2dForwardChannelVector(TileWidth8.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        }
+    }
+
+    @inline(__always)
+    static func conv2dForwardChannelVector<T: DirectTileWidth>(_: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                                               bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
+                                                               _ g: ConvGeometry, cout: Int) {
+        typealias V = SIMD16<Float>
         let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
         let kh = g.kernelH, kw = g.kernelW, taps = Cin &* kh &* kw
-        let TW = directTileW
+        let TW = T.width
         let blocks = (cout &+ 15) / 16, tiles = (Wo &+ TW &- 1) / TW
         let Hp = H &+ 2 &* g.padH
-        // Padded rows, with slack so a whole tile's reads (12 positions + kw − 1) stay inside.
+        // Padded rows, with slack so a whole tile's reads (TW positions + kw − 1) stay inside.
         let Wp = max(W &+ 2 &* g.padW, tiles &* TW &+ kw &- 1)
         // Weights as [block][tap][16] and bias as [block][16], zero in missing channels.
         let wt = UnsafeMutablePointer<Float>.allocate(capacity: blocks &* taps &* 16 &+ blocks &* 16)
@@ -49,10 +78,10 @@ extension Kernels {
         }
         let inPlane = Cin &* H &* W, outPlane = Ho &* Wo
         Parallel.forRanges(g.batch, minChunk: 1) { images in
-            let xp = UnsafeMutablePointer<Float>.allocate(capacity: Cin &* Hp &* Wp &+ TW &* 16)
+            let xp = UnsafeMutablePointer<Float>.allocate(capacity: Cin &* Hp &* Wp &+ 12 &* 16)
             defer { xp.deallocate() }
-            xp.initialize(repeating: 0, count: Cin &* Hp &* Wp &+ TW &* 16)
-            let tile = xp + Cin &* Hp &* Wp     // 12 positions × 16 channels, for the transposing store
+            xp.initialize(repeating: 0, count: Cin &* Hp &* Wp &+ 12 &* 16)
+            let tile = xp + Cin &* Hp &* Wp     // TW positions × 16 channels, for the transposing store
             let tr = UnsafeMutableRawPointer(tile)
             for n in images {
                 for ci in 0..<Cin {
@@ -67,6 +96,8 @@ extension Kernels {
                     let channels = min(16, cout &- b &* 16)
                     for oy in 0..<Ho {
                         for t in 0..<tiles {
+                            // `TW` is a constant after specialisation: the unused accumulators and
+                            // their multiply-adds fold away.
                             var a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0
                             var a6 = b0, a7 = b0, a8 = b0, a9 = b0, a10 = b0, a11 = b0
                             var woff = 0
@@ -85,10 +116,14 @@ extension Kernels {
                                         a5.addProduct(V(repeating: r[5]), wv)
                                         a6.addProduct(V(repeating: r[6]), wv)
                                         a7.addProduct(V(repeating: r[7]), wv)
-                                        a8.addProduct(V(repeating: r[8]), wv)
-                                        a9.addProduct(V(repeating: r[9]), wv)
-                                        a10.addProduct(V(repeating: r[10]), wv)
-                                        a11.addProduct(V(repeating: r[11]), wv)
+                                        if TW > 8 {
+                                            a8.addProduct(V(repeating: r[8]), wv)
+                                            a9.addProduct(V(repeating: r[9]), wv)
+                                        }
+                                        if TW > 10 {
+                                            a10.addProduct(V(repeating: r[10]), wv)
+                                            a11.addProduct(V(repeating: r[11]), wv)
+                                        }
                                     }
                                 }
                             }
@@ -100,10 +135,14 @@ extension Kernels {
                             tr.storeBytes(of: a5, toByteOffset: 320, as: V.self)
                             tr.storeBytes(of: a6, toByteOffset: 384, as: V.self)
                             tr.storeBytes(of: a7, toByteOffset: 448, as: V.self)
-                            tr.storeBytes(of: a8, toByteOffset: 512, as: V.self)
-                            tr.storeBytes(of: a9, toByteOffset: 576, as: V.self)
-                            tr.storeBytes(of: a10, toByteOffset: 640, as: V.self)
-                            tr.storeBytes(of: a11, toByteOffset: 704, as: V.self)
+                            if TW > 8 {
+                                tr.storeBytes(of: a8, toByteOffset: 512, as: V.self)
+                                tr.storeBytes(of: a9, toByteOffset: 576, as: V.self)
+                            }
+                            if TW > 10 {
+                                tr.storeBytes(of: a10, toByteOffset: 640, as: V.self)
+                                tr.storeBytes(of: a11, toByteOffset: 704, as: V.self)
+                            }
                             // Transpose the tile (position, channel) into the NCHW rows.
                             let valid = min(TW, Wo &- t &* TW)
                             for c in 0..<channels {
