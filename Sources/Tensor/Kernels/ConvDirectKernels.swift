@@ -20,19 +20,20 @@
 ///
 /// Images are spread over cores; each thread has its own padded buffers.
 
-/// Output positions per tile of the channel-vectorised forward kernel, as a type so the kernel
-/// is specialised (compiled) once per width.
-protocol DirectTileWidth { static var width: Int { get } }
-enum TileWidth12: DirectTileWidth { static var width: Int { 12 } }
-enum TileWidth10: DirectTileWidth { static var width: Int { 10 } }
-enum TileWidth8: DirectTileWidth { static var width: Int { 8 } }
-
-/// Output channels per block of the row-vectorised kernels for few channels
-/// (`conv2dForwardDirect`, `conv2dBackwardWeightDirect`), as a type for the same reason.
-protocol ChannelBlock { static var size: Int { get } }
-enum ChannelBlock3: ChannelBlock { static var size: Int { 3 } }
-enum ChannelBlock4: ChannelBlock { static var size: Int { 4 } }
-enum ChannelBlock6: ChannelBlock { static var size: Int { 6 } }
+/// A block size fixed at compile time: kernels take it as a type parameter, so each size is
+/// compiled (specialised) on its own and the `if Size.value > k` branches around optional
+/// accumulators fold away (tile widths of `conv2dForwardChannelVector`, channel blocks of
+/// `conv2dForwardDirect` and `conv2dBackwardWeightDirect`, kernel rows of
+/// `conv2dBackwardWeightChannelVector`).
+protocol StaticCount { static var value: Int { get } }
+enum Count1: StaticCount { static var value: Int { 1 } }
+enum Count2: StaticCount { static var value: Int { 2 } }
+enum Count3: StaticCount { static var value: Int { 3 } }
+enum Count4: StaticCount { static var value: Int { 4 } }
+enum Count6: StaticCount { static var value: Int { 6 } }
+enum Count8: StaticCount { static var value: Int { 8 } }
+enum Count10: StaticCount { static var value: Int { 10 } }
+enum Count12: StaticCount { static var value: Int { 12 } }
 
 extension Kernels {
     /// Input channels per tile of the row-vectorised input-gradient kernel.
@@ -49,20 +50,20 @@ extension Kernels {
         func covered(_ w: Int) -> Int { (Wo &+ w &- 1) / w &* w }
         let width = [12, 10, 8].min { covered($0) < covered($1) || (covered($0) == covered($1) && $0 > $1) }!
         switch width {
-        case 12: conv2dForwardChannelVector(TileWidth12.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
-        case 10: conv2dForwardChannelVector(TileWidth10.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
-        default: conv2dForwardChannelVector(TileWidth8.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        case 12: conv2dForwardChannelVector(Count12.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        case 10: conv2dForwardChannelVector(Count10.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        default: conv2dForwardChannelVector(Count8.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
         }
     }
 
     @inline(__always)
-    static func conv2dForwardChannelVector<T: DirectTileWidth>(_: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    static func conv2dForwardChannelVector<T: StaticCount>(_: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                                bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
                                                                _ g: ConvGeometry, cout: Int) {
         typealias V = SIMD16<Float>
         let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
         let kh = g.kernelH, kw = g.kernelW, taps = Cin &* kh &* kw
-        let TW = T.width
+        let TW = T.value
         let blocks = (cout &+ 15) / 16, tiles = (Wo &+ TW &- 1) / TW
         let Hp = H &+ 2 &* g.padH
         // Padded rows, with slack so a whole tile's reads (TW positions + kw − 1) stay inside.
@@ -280,7 +281,8 @@ extension Kernels {
     /// The gradient of each image is transposed to `[position][channel]`; a tile of 2 kernel
     /// rows × 5 kernel columns keeps 10 accumulators and sweeps every output position with one
     /// gradient vector load, 10 broadcasts of input pixels and 10 fused multiply-adds. Taps past
-    /// the kernel (when kh is odd or kw not a multiple of 5) are computed on zeros and dropped.
+    /// the kernel (kw not a multiple of 5) are computed on zeros and dropped; an odd last kernel
+    /// row runs a one-row tile.
     /// Each thread sums its images into its own buffer. Overwrites `dw` (not the bias gradient).
     public static func conv2dBackwardWeightChannelVector(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                                          dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
@@ -322,37 +324,14 @@ extension Kernels {
                         while ky0 < kh {
                             var kx0 = 0
                             while kx0 < kw {
-                                let z = V()
-                                var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z
-                                var c0 = z, c1 = z, c2 = z, c3 = z, c4 = z
-                                for oy in 0..<Ho {
-                                    let ra = xp + ((ci &* Hp &+ oy &+ ky0) &* Wp &+ kx0), rb = ra + Wp
-                                    var go = (oy &* Wo &* coPad &+ b &* 16) &* 4
-                                    for ox in 0..<Wo {
-                                        let gv = gr.loadUnaligned(fromByteOffset: go, as: V.self)
-                                        go &+= coPad &* 4
-                                        a0.addProduct(V(repeating: ra[ox]), gv)
-                                        a1.addProduct(V(repeating: ra[ox &+ 1]), gv)
-                                        a2.addProduct(V(repeating: ra[ox &+ 2]), gv)
-                                        a3.addProduct(V(repeating: ra[ox &+ 3]), gv)
-                                        a4.addProduct(V(repeating: ra[ox &+ 4]), gv)
-                                        c0.addProduct(V(repeating: rb[ox]), gv)
-                                        c1.addProduct(V(repeating: rb[ox &+ 1]), gv)
-                                        c2.addProduct(V(repeating: rb[ox &+ 2]), gv)
-                                        c3.addProduct(V(repeating: rb[ox &+ 3]), gv)
-                                        c4.addProduct(V(repeating: rb[ox &+ 4]), gv)
-                                    }
+                                if ky0 &+ 1 < kh {
+                                    dwTile(Count2.self, xp: xp, ci: ci, ky0: ky0, kx0: kx0, b: b, gr: gr, mine: mine,
+                                           Hp: Hp, Wp: Wp, Ho: Ho, Wo: Wo, coPad: coPad, khPad: khPad, kwPad: kwPad)
+                                } else {
+                                    // The last row of an odd kernel height: one row of taps.
+                                    dwTile(Count1.self, xp: xp, ci: ci, ky0: ky0, kx0: kx0, b: b, gr: gr, mine: mine,
+                                           Hp: Hp, Wp: Wp, Ho: Ho, Wo: Wo, coPad: coPad, khPad: khPad, kwPad: kwPad)
                                 }
-                                let rowA = ((ci &* khPad &+ ky0) &* kwPad &+ kx0) &* coPad &+ b &* 16
-                                let rowB = rowA &+ kwPad &* coPad
-                                @inline(__always) func add(_ i: Int, _ v: V) {
-                                    let o = i &* 4
-                                    mine.storeBytes(of: mine.load(fromByteOffset: o, as: V.self) + v, toByteOffset: o, as: V.self)
-                                }
-                                add(rowA, a0); add(rowA &+ coPad, a1); add(rowA &+ 2 &* coPad, a2)
-                                add(rowA &+ 3 &* coPad, a3); add(rowA &+ 4 &* coPad, a4)
-                                add(rowB, c0); add(rowB &+ coPad, c1); add(rowB &+ 2 &* coPad, c2)
-                                add(rowB &+ 3 &* coPad, c3); add(rowB &+ 4 &* coPad, c4)
                                 kx0 &+= 5
                             }
                             ky0 &+= 2
@@ -372,6 +351,50 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// One tile of `conv2dBackwardWeightChannelVector`: `R` kernel rows from `ky0` × 5 kernel
+    /// columns from `kx0`, for input channel `ci` and output-channel block `b`, added into `mine`.
+    @inline(__always)
+    static func dwTile<R: StaticCount>(_: R.Type, xp: UnsafeMutablePointer<Float>, ci: Int, ky0: Int, kx0: Int, b: Int,
+                                       gr: UnsafeRawPointer, mine: UnsafeMutableRawPointer, Hp: Int, Wp: Int, Ho: Int,
+                                       Wo: Int, coPad: Int, khPad: Int, kwPad: Int) {
+        typealias V = SIMD16<Float>
+        let z = V()
+        var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z
+        var c0 = z, c1 = z, c2 = z, c3 = z, c4 = z
+        for oy in 0..<Ho {
+            let ra = xp + ((ci &* Hp &+ oy &+ ky0) &* Wp &+ kx0), rb = ra + Wp
+            var go = (oy &* Wo &* coPad &+ b &* 16) &* 4
+            for ox in 0..<Wo {
+                let gv = gr.loadUnaligned(fromByteOffset: go, as: V.self)
+                go &+= coPad &* 4
+                a0.addProduct(V(repeating: ra[ox]), gv)
+                a1.addProduct(V(repeating: ra[ox &+ 1]), gv)
+                a2.addProduct(V(repeating: ra[ox &+ 2]), gv)
+                a3.addProduct(V(repeating: ra[ox &+ 3]), gv)
+                a4.addProduct(V(repeating: ra[ox &+ 4]), gv)
+                if R.value > 1 {
+                    c0.addProduct(V(repeating: rb[ox]), gv)
+                    c1.addProduct(V(repeating: rb[ox &+ 1]), gv)
+                    c2.addProduct(V(repeating: rb[ox &+ 2]), gv)
+                    c3.addProduct(V(repeating: rb[ox &+ 3]), gv)
+                    c4.addProduct(V(repeating: rb[ox &+ 4]), gv)
+                }
+                    }
+                }
+                let rowA = ((ci &* khPad &+ ky0) &* kwPad &+ kx0) &* coPad &+ b &* 16
+                let rowB = rowA &+ kwPad &* coPad
+                @inline(__always) func add(_ i: Int, _ v: V) {
+                    let o = i &* 4
+                    mine.storeBytes(of: mine.load(fromByteOffset: o, as: V.self) + v, toByteOffset: o, as: V.self)
+                }
+                add(rowA, a0); add(rowA &+ coPad, a1); add(rowA &+ 2 &* coPad, a2)
+                add(rowA &+ 3 &* coPad, a3); add(rowA &+ 4 &* coPad, a4)
+                if R.value > 1 {
+                    add(rowB, c0); add(rowB &+ coPad, c1); add(rowB &+ 2 &* coPad, c2)
+                    add(rowB &+ 3 &* coPad, c3); add(rowB &+ 4 &* coPad, c4)
+                }
     }
 
     /// `d[i] = s[i]` for `i < n`, for short rows (a call to memmove costs more than the copy).

@@ -214,18 +214,18 @@ extension Kernels {
                                            out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         precondition(g.strideH == 1 && g.strideW == 1, "conv2dForwardDirect: stride 1 only")
         if cout % 6 == 0 {
-            conv2dForwardDirect(ChannelBlock6.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+            conv2dForwardDirect(Count6.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
         } else {
-            conv2dForwardDirect(ChannelBlock4.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+            conv2dForwardDirect(Count4.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
         }
     }
 
     @inline(__always)
-    static func conv2dForwardDirect<T: ChannelBlock>(_: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    static func conv2dForwardDirect<T: StaticCount>(_: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                      bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
                                                      _ g: ConvGeometry, cout: Int) {
         typealias V = SIMD16<Float>
-        let B = T.size
+        let B = T.value
         let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
         let kh = g.kernelH, kw = g.kernelW, taps = Cin &* kh &* kw
         let Hp = H &+ 2 &* g.padH
@@ -408,16 +408,16 @@ extension Kernels {
                                                   dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         precondition(g.strideH == 1 && g.strideW == 1, "conv2dBackwardWeightDirect: stride 1 only")
         if cout % 3 == 0 && cout % 4 != 0 {
-            conv2dBackwardWeightDirect(ChannelBlock3.self, gOut: gOut, x: x, dw: dw, g, cout: cout)
+            conv2dBackwardWeightDirect(Count3.self, gOut: gOut, x: x, dw: dw, g, cout: cout)
         } else {
-            conv2dBackwardWeightDirect(ChannelBlock4.self, gOut: gOut, x: x, dw: dw, g, cout: cout)
+            conv2dBackwardWeightDirect(Count4.self, gOut: gOut, x: x, dw: dw, g, cout: cout)
         }
     }
 
     @inline(__always)
-    static func conv2dBackwardWeightDirect<T: ChannelBlock>(_: T.Type, gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
+    static func conv2dBackwardWeightDirect<T: StaticCount>(_: T.Type, gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                                             dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
-        let B = T.size, B5 = T.size &* 5
+        let B = T.value, B5 = T.value &* 5
         let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, kh = g.kernelH, kw = g.kernelW
         let chunks = (Wo &+ 15) / 16, Wg = chunks &* 16   // gradient rows padded to whole vectors (zeros)
         let Wp = Wg &+ kw &+ 4, Hp = H &+ 2 &* g.padH      // input rows padded (zeros), with slack for the taps
