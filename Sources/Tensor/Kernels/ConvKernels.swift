@@ -360,10 +360,14 @@ extension Kernels {
                                             _ g: ConvGeometry, cout: Int) {
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
         if let db {
-            for co in 0..<cout {
-                var s: Float = 0
-                for n in 0..<g.batch { s += sumRow(gOut + (n &* cout &+ co) &* P, P) }
-                db[co] = s
+            // Channels spread over cores when each carries enough sums (LeNet's first layer:
+            // 6 channels of 256 × 784 gradients).
+            Parallel.forRanges(cout, minChunk: max(1, 131_072 / max(g.batch &* P, 1))) { channels in
+                for co in channels {
+                    var s: Float = 0
+                    for n in 0..<g.batch { s += sumRow(gOut + (n &* cout &+ co) &* P, P) }
+                    db[co] = s
+                }
             }
         }
         guard let dw else { return }
