@@ -4,8 +4,9 @@
 ///
 /// - Forward, vectorised over output channels: the weights are repacked as `[tap][16 channels]`
 ///   so one SIMD16 load holds one tap's weight for 16 output channels; a tile of 12 output
-///   positions along a row (or 10 or 8, whichever fits the row best) keeps 12 accumulators (one per position, lanes = channels) and adds
-///   `broadcast(x[tap, position]) · w[tap, :]` for every tap `(ci, ky, kx)`: an implicit GEMM
+///   positions along a row (or 10 or 8, whichever fits the row best) keeps one accumulator per
+///   position (lanes = channels) and adds `broadcast(x[tap, position]) · w[tap, :]` for every
+///   tap `(ci, ky, kx)`: an implicit GEMM
 ///   `out[position, co] = Σ_tap x[position, tap] · w[tap, co]` whose A operand is read straight
 ///   from a zero-padded copy of the image (no im2col matrix).
 /// - Input gradient, vectorised along image rows: with `G` the output gradient,
@@ -17,6 +18,9 @@
 ///   each tap of a channel pair loads two shifted gradient rows and multiplies them by 12
 ///   broadcast weights. Kernel rows that only meet the border are skipped (for LeNet's layer
 ///   the border would otherwise double the work: dx is 14×14, G only 10×10).
+/// - Weight gradient, vectorised over output channels: the implicit GEMM
+///   `dw[tap, co] = Σ_position x[position, tap] · G[position, co]` with tiles of 2 kernel rows ×
+///   5 kernel columns (see `conv2dBackwardWeightChannelVector`).
 ///
 /// Images are spread over cores; each thread has its own padded buffers.
 
