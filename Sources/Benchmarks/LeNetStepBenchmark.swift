@@ -34,7 +34,19 @@ func runMLPStepBenchmark() {
 
 private func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+/// Runs `runStepBenchmarkOnce` with one thread and with all (one thread is the steadier number
+/// on a shared machine; the batch-assembly line is printed once).
 private func runStepBenchmark(name: String, net: Sequential, inputShape: [Int], lr: Float, steps: Int) {
+    let all = Parallel.threads
+    defer { Parallel.threads = all }
+    for t in Set([1, all]).sorted() {
+        Parallel.threads = t
+        runStepBenchmarkOnce(name: name, net: net, inputShape: inputShape, lr: lr, steps: steps, batchAssembly: t == all)
+    }
+}
+
+private func runStepBenchmarkOnce(name: String, net: Sequential, inputShape: [Int], lr: Float, steps: Int,
+                                  batchAssembly: Bool) {
     let batch = 256
     var gen = SeededGenerator(seed: 1)
     let x = Tensor.normal([batch] + inputShape, mean: 0, std: 1, generator: &gen)
@@ -56,8 +68,8 @@ private func runStepBenchmark(name: String, net: Sequential, inputShape: [Int], 
         times.append(Double(now() - t0) / 1e6)
     }
     times.sort()
-    print(String(format: "%@-step threads=%d: best %.3f ms, median %.3f ms per step (batch %d, %d steps)",
-                 name, Parallel.threads, times[0], times[times.count / 2], batch, steps))
+    print("\(name)-step threads=\(Parallel.threads): " + String(format: "best %.3f ms, median %.3f ms per step", times[0], times[times.count / 2])
+          + " (batch \(batch), \(steps) steps)")
 
     // Per-op breakdown: forward per layer (median over repeats), backward per op.
     let repeats = max(5, steps / 4)
@@ -82,9 +94,12 @@ private func runStepBenchmark(name: String, net: Sequential, inputShape: [Int], 
         optimizer.zeroGrad()
         misc["zeroGrad"]!.append(Double(now() - t0) / 1e6)
         current = [:]
+        var calls: [String: Int] = [:]
         AutogradProfiler.record = { op, ns in
-            if current[op] == nil && !order.contains(op) { order.append(op) }
-            current[op, default: 0] += Double(ns) / 1e6
+            calls[op, default: 0] += 1
+            let key = "\(op)#\(calls[op]!)"
+            if !order.contains(key) { order.append(key) }
+            current[key, default: 0] += Double(ns) / 1e6
         }
         t0 = now()
         l.backward()
@@ -96,12 +111,18 @@ private func runStepBenchmark(name: String, net: Sequential, inputShape: [Int], 
         optimizer.step()
         misc["sgd step"]!.append(Double(now() - t0) / 1e6)
     }
-    func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }
-    for (label, t) in forward { print(String(format: "  fwd  %-22@ %7.3f ms", label, median(t))) }
-    for op in order { print(String(format: "  bwd  %-22@ %7.3f ms (all calls)", op, median(backward[op] ?? []))) }
-    for (label, t) in misc.sorted(by: { $0.key < $1.key }) { print(String(format: "  %-27@ %7.3f ms", label, median(t))) }
+    // Best and median of the repeats (the machine may be shared: best is the cleaner number).
+    func stats(_ v: [Double]) -> String {
+        let s = v.sorted()
+        return s.isEmpty ? "-" : String(format: "%7.3f ms best, %7.3f ms median", s[0], s[s.count / 2])
+    }
+    func pad(_ s: String) -> String { s.padding(toLength: 24, withPad: " ", startingAt: 0) }
+    for (label, t) in forward { print("  fwd  \(pad(label)) \(stats(t))") }
+    for op in order { print("  bwd  \(pad(op)) \(stats(backward[op] ?? []))") }
+    for (label, t) in misc.sorted(by: { $0.key < $1.key }) { print("  \(pad(label))      \(stats(t))") }
 
     // Batch assembly from a Fashion-MNIST-sized array (60000 examples).
+    guard batchAssembly else { return }
     let n = 60_000
     let features = Tensor.zeros([n] + inputShape), targets = Tensor.zeros([n])
     let iter = loadArray(features: features, labels: targets, batchSize: batch, shuffle: true, seed: 0)

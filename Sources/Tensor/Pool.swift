@@ -49,8 +49,9 @@ extension Tensor {
         if out.count > 0 { Kernels.avgPool2dForward(storage.pointer, out.pointer, g) }
         let inShape = shape
         return Tensor.record("avgPool2d", Tensor(shape: outShape, storage: out), inputs: [self]) { grad, _ in
-            let dx = TensorStorage(repeating: 0, count: shapeCount(inShape))
+            let dx = TensorStorage(uninitializedCount: shapeCount(inShape))
             if grad.count > 0 { Kernels.avgPool2dBackward(grad.storage.pointer, dx.pointer, g) }
+            else { dx.pointer.update(repeating: 0, count: dx.count) }
             return [Tensor(shape: inShape, storage: dx)]
         }
     }

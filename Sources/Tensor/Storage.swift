@@ -1,3 +1,5 @@
+import Foundation
+
 /// A flat, 64-byte aligned buffer of `Float`s shared by tensors.
 ///
 /// `Tensor` is a value type: several tensors may point at one `TensorStorage`
@@ -14,7 +16,8 @@ public final class TensorStorage {
     public init(uninitializedCount count: Int) {
         precondition(count >= 0)
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) &* 4, alignment: 64)
+        let bytes = max(count, 1) &* 4
+        let raw = BufferCache.take(bytes) ?? UnsafeMutableRawPointer.allocate(byteCount: BufferCache.rounded(bytes), alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
@@ -39,5 +42,50 @@ public final class TensorStorage {
         return s
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit {
+        let raw = UnsafeMutableRawPointer(pointer)
+        if !BufferCache.give(raw, bytes: max(count, 1) &* 4) { raw.deallocate() }
+    }
+}
+
+/// A free list of large tensor buffers. A training step allocates the same activation and
+/// gradient sizes every time; a fresh multi-megabyte buffer costs page faults on first touch
+/// (measured: a sigmoid over 1.2M floats took 3× longer in a fresh buffer than in a reused
+/// one), so buffers of at least `minBytes` are kept when their tensor dies and handed out
+/// again for the same (page-rounded) size, up to `maxBufferBytes` each and `maxCachedBytes` in
+/// all. Thread-safe.
+enum BufferCache {
+    static let minBytes = 65_536
+    static let maxCachedBytes = 256 << 20
+    static let maxBufferBytes = 64 << 20
+    static let lock = NSLock()
+    nonisolated(unsafe) static var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    nonisolated(unsafe) static var cachedBytes = 0
+
+    /// The allocation size for `bytes`: whole 4 KiB pages for cached sizes.
+    @inline(__always)
+    static func rounded(_ bytes: Int) -> Int { bytes < minBytes ? bytes : (bytes &+ 4095) & ~4095 }
+
+    /// A cached buffer of `rounded(bytes)` bytes, or nil.
+    @inline(__always)
+    static func take(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        if bytes < minBytes || bytes > maxBufferBytes { return nil }
+        let size = rounded(bytes)
+        lock.lock(); defer { lock.unlock() }
+        guard let p = free[size]?.popLast() else { return nil }
+        cachedBytes &-= size
+        return p
+    }
+
+    /// Keeps `p` (allocated with `rounded(bytes)` bytes) for reuse; false if the caller must free it.
+    @inline(__always)
+    static func give(_ p: UnsafeMutableRawPointer, bytes: Int) -> Bool {
+        if bytes < minBytes || bytes > maxBufferBytes { return false }
+        let size = rounded(bytes)
+        lock.lock(); defer { lock.unlock() }
+        if cachedBytes &+ size > maxCachedBytes { return false }
+        free[size, default: []].append(p)
+        cachedBytes &+= size
+        return true
+    }
 }

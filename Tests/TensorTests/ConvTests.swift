@@ -101,6 +101,10 @@ final class ConvTests: XCTestCase {
         checkAgainstNaive(ConvGeometry(batch: 2, channels: 1, height: 28, width: 28, kernelH: 5, kernelW: 5, padH: 2, padW: 2), cout: 6, seed: 7)
         checkAgainstNaive(ConvGeometry(batch: 3, channels: 3, height: 9, width: 40, kernelH: 3, kernelW: 2, padH: 1, padW: 0), cout: 5, seed: 8)
         checkAgainstNaive(ConvGeometry(batch: 2, channels: 6, height: 14, width: 14, kernelH: 5, kernelW: 5), cout: 16, seed: 9)
+        // Channel blocks of 6 (forward) and 3 (weight gradient), several blocks, odd widths over 32.
+        checkAgainstNaive(ConvGeometry(batch: 2, channels: 2, height: 11, width: 37, kernelH: 5, kernelW: 3, padH: 2, padW: 1), cout: 12, seed: 10)
+        checkAgainstNaive(ConvGeometry(batch: 3, channels: 1, height: 5, width: 17, kernelH: 3, kernelW: 7, padH: 1, padW: 3), cout: 9, seed: 11)
+        checkAgainstNaive(ConvGeometry(batch: 1, channels: 3, height: 3, width: 20, kernelH: 3, kernelW: 3, padH: 2, padW: 1), cout: 3, seed: 12)
     }
 
     /// The direct stride-1 kernels for many channels (forward vectorised over output channels,

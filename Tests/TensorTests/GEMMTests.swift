@@ -75,6 +75,20 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// The dot-product path for few columns (`transB`, n ≤ 16): every n, odd depths with SIMD
+    /// tails, strided operands, beta, and a product big enough to split over threads.
+    func testNarrowColumnsPath() {
+        for n in [1, 2, 3, 4, 5, 7, 10, 15, 16, 17] {
+            for (m, k) in [(1, 1), (7, 15), (33, 17), (100, 257)] {
+                assertOK(check(transA: false, transB: true, m: m, n: n, k: k, beta: 0, extra: n % 3, seed: UInt64(n * 31 + k)))
+                assertOK(check(transA: false, transB: true, m: m, n: n, k: k, beta: n % 2 == 0 ? 1 : 0.5, seed: UInt64(n + m)))
+            }
+        }
+        for t in [1, 2] {
+            assertOK(check(transA: false, transB: true, m: 2001, n: 13, k: 257, beta: 0, extra: 1, threads: t))
+        }
+    }
+
     func testBetaOneAndGeneralBeta() {
         for (m, n, k) in [(7, 17, 33), (100, 257, 33), (257, 100, 257), (1, 33, 7)] {
             for ta in [false, true] {

@@ -203,84 +203,117 @@ extension Kernels {
     /// Whether the stride-1 input gradient runs the row-vectorised direct kernel (enough
     /// input channels to fill its 6-channel tiles).
     static func useDirectInputGrad(_ g: ConvGeometry, cout: Int) -> Bool {
-        g.strideW == 1 && g.strideH == 1 && g.channels >= 4
+        g.strideW == 1 && g.strideH == 1 && g.channels >= 4 && g.padH < g.kernelH && g.padW < g.kernelW
     }
 
-    /// Direct stride-1 convolution: for each output row and block of 4 output channels,
-    /// 2×16-lane accumulators per channel sweep the `(ci, ky, kx)` taps, each tap one
-    /// broadcast weight times a shifted input row from a zero-padded copy of the image.
+    /// Direct stride-1 convolution: for each output row and block of 4 output channels (6 when
+    /// that divides Cout, e.g. LeNet's first layer), 2×16-lane accumulators per channel sweep
+    /// the `(ci, ky, kx)` taps, each tap one broadcast weight times a shifted input row from a
+    /// zero-padded copy of the image; kernel rows over the zero border are skipped.
     public static func conv2dForwardDirect(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                            out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         precondition(g.strideH == 1 && g.strideW == 1, "conv2dForwardDirect: stride 1 only")
+        if cout % 6 == 0 {
+            conv2dForwardDirect(Count6.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        } else {
+            conv2dForwardDirect(Count4.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        }
+    }
+
+    @inline(__always)
+    static func conv2dForwardDirect<T: StaticCount>(_: T.Type, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                                     bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
+                                                     _ g: ConvGeometry, cout: Int) {
+        typealias V = SIMD16<Float>
+        let B = T.value
         let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
         let kh = g.kernelH, kw = g.kernelW, taps = Cin &* kh &* kw
         let Hp = H &+ 2 &* g.padH
         let chunks = (Wo &+ 31) / 32           // 32 output columns per register block
         let Wp = chunks &* 32 &+ kw             // padded row length (slack so loads never leave it)
-        let blocks = (cout &+ 3) / 4
-        // Weights repacked as [block][tap][4] (zero for missing channels), so one block's
-        // four weights of a tap sit together.
-        let packed = UnsafeMutablePointer<Float>.allocate(capacity: blocks &* taps &* 4)
-        packed.initialize(repeating: 0, count: blocks &* taps &* 4)
+        let blocks = (cout &+ B &- 1) / B
+        // Weights repacked as [block][tap][B] (zero for missing channels), so one block's
+        // weights of a tap sit together; bias as [block][B].
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: blocks &* taps &* B &+ blocks &* B)
+        packed.initialize(repeating: 0, count: blocks &* taps &* B &+ blocks &* B)
         defer { packed.deallocate() }
-        for co in 0..<cout { for t in 0..<taps { packed[((co / 4) &* taps &+ t) &* 4 &+ co % 4] = weight[co &* taps &+ t] } }
+        let packedBias = packed + blocks &* taps &* B
+        for co in 0..<cout {
+            for t in 0..<taps { packed[((co / B) &* taps &+ t) &* B &+ co % B] = weight[co &* taps &+ t] }
+            if let bias { packedBias[co] = bias[co] }
+        }
         let inPlane = Cin &* H &* W, outPlane = Ho &* Wo
         Parallel.forRanges(g.batch, minChunk: 1) { images in
             let xp = UnsafeMutablePointer<Float>.allocate(capacity: Cin &* Hp &* Wp)
             xp.initialize(repeating: 0, count: Cin &* Hp &* Wp)
-            let rowBuf = UnsafeMutablePointer<Float>.allocate(capacity: 4 &* chunks &* 32)
+            let rowBuf = UnsafeMutablePointer<Float>.allocate(capacity: B &* 32)
             defer { xp.deallocate(); rowBuf.deallocate() }
             for n in images {
                 let xn = x + n &* inPlane
                 for ci in 0..<Cin {
                     for iy in 0..<H {
-                        let dst: UnsafeMutablePointer<Float> = xp + ((ci &* Hp &+ iy &+ g.padH) &* Wp &+ g.padW)
-                        dst.update(from: xn + (ci &* H &+ iy) &* W, count: W)
+                        copySmall(xp + ((ci &* Hp &+ iy &+ g.padH) &* Wp &+ g.padW), xn + (ci &* H &+ iy) &* W, W)
                     }
                 }
                 let on = out + n &* cout &* outPlane
                 let raw = UnsafeRawPointer(xp)
                 for b in 0..<blocks {
-                    let wb = packed + b &* taps &* 4
-                    var b0: [Float] = [0, 0, 0, 0]
-                    if let bias { for j in 0..<min(4, cout &- 4 &* b) { b0[j] = bias[4 &* b &+ j] } }
+                    let wb = packed + b &* taps &* B, bb = packedBias + b &* B
                     for oy in 0..<Ho {
+                        // Kernel rows that read only the zero border are skipped.
+                        let kyLo = max(0, g.padH &- oy), kyHi = max(kyLo, min(kh, H &+ g.padH &- oy))
                         for c in 0..<chunks {
-                            var a00 = SIMD16<Float>(repeating: b0[0]), a01 = a00
-                            var a10 = SIMD16<Float>(repeating: b0[1]), a11 = a10
-                            var a20 = SIMD16<Float>(repeating: b0[2]), a21 = a20
-                            var a30 = SIMD16<Float>(repeating: b0[3]), a31 = a30
-                            var t = 0
+                            var a00 = V(repeating: bb[0]), a01 = a00
+                            var a10 = V(repeating: bb[1]), a11 = a10
+                            var a20 = V(repeating: bb[2]), a21 = a20
+                            var a30 = V(repeating: B > 3 ? bb[3] : 0), a31 = a30
+                            var a40 = V(repeating: B > 4 ? bb[4] : 0), a41 = a40
+                            var a50 = V(repeating: B > 5 ? bb[5] : 0), a51 = a50
                             for ci in 0..<Cin {
-                                for ky in 0..<kh {
+                                for ky in kyLo..<kyHi {
                                     let rowOff = ((ci &* Hp &+ oy &+ ky) &* Wp &+ c &* 32) &* 4
+                                    var wt = wb + ((ci &* kh &+ ky) &* kw) &* B
                                     for kx in 0..<kw {
-                                        let v0 = raw.loadUnaligned(fromByteOffset: rowOff &+ kx &* 4, as: SIMD16<Float>.self)
-                                        let v1 = raw.loadUnaligned(fromByteOffset: rowOff &+ (kx &+ 16) &* 4, as: SIMD16<Float>.self)
-                                        let wt = wb + t &* 4
-                                        let w0 = SIMD16<Float>(repeating: wt[0]), w1 = SIMD16<Float>(repeating: wt[1])
-                                        let w2 = SIMD16<Float>(repeating: wt[2]), w3 = SIMD16<Float>(repeating: wt[3])
+                                        let v0 = raw.loadUnaligned(fromByteOffset: rowOff &+ kx &* 4, as: V.self)
+                                        let v1 = raw.loadUnaligned(fromByteOffset: rowOff &+ (kx &+ 16) &* 4, as: V.self)
+                                        let w0 = V(repeating: wt[0]), w1 = V(repeating: wt[1]), w2 = V(repeating: wt[2])
                                         a00.addProduct(v0, w0); a01.addProduct(v1, w0)
                                         a10.addProduct(v0, w1); a11.addProduct(v1, w1)
                                         a20.addProduct(v0, w2); a21.addProduct(v1, w2)
-                                        a30.addProduct(v0, w3); a31.addProduct(v1, w3)
-                                        t &+= 1
+                                        if B > 3 {
+                                            let w3 = V(repeating: wt[3])
+                                            a30.addProduct(v0, w3); a31.addProduct(v1, w3)
+                                        }
+                                        if B > 5 {
+                                            let w4 = V(repeating: wt[4]), w5 = V(repeating: wt[5])
+                                            a40.addProduct(v0, w4); a41.addProduct(v1, w4)
+                                            a50.addProduct(v0, w5); a51.addProduct(v1, w5)
+                                        }
+                                        wt += B
                                     }
                                 }
                             }
                             let rb = UnsafeMutableRawPointer(rowBuf)
-                            rb.storeBytes(of: a00, toByteOffset: 0, as: SIMD16<Float>.self)
-                            rb.storeBytes(of: a01, toByteOffset: 64, as: SIMD16<Float>.self)
-                            rb.storeBytes(of: a10, toByteOffset: 128, as: SIMD16<Float>.self)
-                            rb.storeBytes(of: a11, toByteOffset: 192, as: SIMD16<Float>.self)
-                            rb.storeBytes(of: a20, toByteOffset: 256, as: SIMD16<Float>.self)
-                            rb.storeBytes(of: a21, toByteOffset: 320, as: SIMD16<Float>.self)
-                            rb.storeBytes(of: a30, toByteOffset: 384, as: SIMD16<Float>.self)
-                            rb.storeBytes(of: a31, toByteOffset: 448, as: SIMD16<Float>.self)
+                            rb.storeBytes(of: a00, toByteOffset: 0, as: V.self)
+                            rb.storeBytes(of: a01, toByteOffset: 64, as: V.self)
+                            rb.storeBytes(of: a10, toByteOffset: 128, as: V.self)
+                            rb.storeBytes(of: a11, toByteOffset: 192, as: V.self)
+                            rb.storeBytes(of: a20, toByteOffset: 256, as: V.self)
+                            rb.storeBytes(of: a21, toByteOffset: 320, as: V.self)
+                            if B > 3 {
+                                rb.storeBytes(of: a30, toByteOffset: 384, as: V.self)
+                                rb.storeBytes(of: a31, toByteOffset: 448, as: V.self)
+                            }
+                            if B > 5 {
+                                rb.storeBytes(of: a40, toByteOffset: 512, as: V.self)
+                                rb.storeBytes(of: a41, toByteOffset: 576, as: V.self)
+                                rb.storeBytes(of: a50, toByteOffset: 640, as: V.self)
+                                rb.storeBytes(of: a51, toByteOffset: 704, as: V.self)
+                            }
                             let width = min(32, Wo &- c &* 32)
-                            for j in 0..<min(4, cout &- 4 &* b) {
-                                let dst: UnsafeMutablePointer<Float> = on + ((4 &* b &+ j) &* outPlane &+ oy &* Wo &+ c &* 32)
-                                dst.update(from: rowBuf + j &* 32, count: width)
+                            for j in 0..<min(B, cout &- B &* b) {
+                                let dst: UnsafeMutablePointer<Float> = on + ((B &* b &+ j) &* outPlane &+ oy &* Wo &+ c &* 32)
+                                copySmall(dst, rowBuf + j &* 32, width)
                             }
                         }
                     }
@@ -327,10 +360,14 @@ extension Kernels {
                                             _ g: ConvGeometry, cout: Int) {
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
         if let db {
-            for co in 0..<cout {
-                var s: Float = 0
-                for n in 0..<g.batch { s += sumRow(gOut + (n &* cout &+ co) &* P, P) }
-                db[co] = s
+            // Channels spread over cores when each carries enough sums (LeNet's first layer:
+            // 6 channels of 256 × 784 gradients).
+            Parallel.forRanges(cout, minChunk: max(1, 131_072 / max(g.batch &* P, 1))) { channels in
+                for co in channels {
+                    var s: Float = 0
+                    for n in 0..<g.batch { s += sumRow(gOut + (n &* cout &+ co) &* P, P) }
+                    db[co] = s
+                }
             }
         }
         guard let dw else { return }
@@ -367,17 +404,29 @@ extension Kernels {
     }
 
     /// Direct stride-1 weight gradient `dw[co, ci, ky, kx] = Σ_{n, oy, ox} g[n, co, oy, ox] · xpad[n, ci, oy + ky, ox + kx]`:
-    /// for a block of 4 output channels and 5 horizontal taps, 20 16-lane accumulators sweep
-    /// the output rows (lanes are output columns, summed at the end); each step loads 4
-    /// gradient vectors and 5 shifted input vectors for 20 fused multiply-adds.
+    /// for a block of 4 (or 3, when that divides Cout, e.g. LeNet's 6) output channels and 5
+    /// horizontal taps, 20 (15) 16-lane accumulators sweep the output rows (lanes are output
+    /// columns, summed at the end); each step loads 4 (3) gradient vectors and 5 shifted input
+    /// vectors for 20 (15) fused multiply-adds.
     public static func conv2dBackwardWeightDirect(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                                   dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         precondition(g.strideH == 1 && g.strideW == 1, "conv2dBackwardWeightDirect: stride 1 only")
+        if cout % 3 == 0 && cout % 4 != 0 {
+            conv2dBackwardWeightDirect(Count3.self, gOut: gOut, x: x, dw: dw, g, cout: cout)
+        } else {
+            conv2dBackwardWeightDirect(Count4.self, gOut: gOut, x: x, dw: dw, g, cout: cout)
+        }
+    }
+
+    @inline(__always)
+    static func conv2dBackwardWeightDirect<T: StaticCount>(_: T.Type, gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                                            dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
+        let B = T.value, B5 = T.value &* 5
         let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, kh = g.kernelH, kw = g.kernelW
         let chunks = (Wo &+ 15) / 16, Wg = chunks &* 16   // gradient rows padded to whole vectors (zeros)
         let Wp = Wg &+ kw &+ 4, Hp = H &+ 2 &* g.padH      // input rows padded (zeros), with slack for the taps
-        let blocks = (cout &+ 3) / 4, groups = (kw &+ 4) / 5
-        let accCount = blocks &* Cin &* kh &* groups &* 20   // SIMD16 accumulators per thread
+        let blocks = (cout &+ B &- 1) / B, groups = (kw &+ 4) / 5
+        let accCount = blocks &* Cin &* kh &* groups &* B5   // SIMD16 accumulators per thread
         let parts = max(1, min(Parallel.threads, g.batch))
         let step = (g.batch &+ parts &- 1) / parts
         let acc = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: parts &* accCount)
@@ -388,8 +437,8 @@ extension Kernels {
             let mine = acc + part &* accCount
             let xp = UnsafeMutablePointer<Float>.allocate(capacity: Cin &* Hp &* Wp)
             xp.initialize(repeating: 0, count: Cin &* Hp &* Wp)
-            let gp = UnsafeMutablePointer<Float>.allocate(capacity: blocks &* 4 &* Ho &* Wg)
-            gp.initialize(repeating: 0, count: blocks &* 4 &* Ho &* Wg)
+            let gp = UnsafeMutablePointer<Float>.allocate(capacity: blocks &* B &* Ho &* Wg)
+            gp.initialize(repeating: 0, count: blocks &* B &* Ho &* Wg)
             defer { xp.deallocate(); gp.deallocate() }
             let xr = UnsafeRawPointer(xp), gr = UnsafeRawPointer(gp)
             var n = part &* step
@@ -397,13 +446,13 @@ extension Kernels {
                 for ci in 0..<Cin {
                     for iy in 0..<H {
                         let dst: UnsafeMutablePointer<Float> = xp + ((ci &* Hp &+ iy &+ g.padH) &* Wp &+ g.padW)
-                        dst.update(from: x + (n &* inPlane &+ (ci &* H &+ iy) &* W), count: W)
+                        copySmall(dst, x + (n &* inPlane &+ (ci &* H &+ iy) &* W), W)
                     }
                 }
                 for co in 0..<cout {
                     for oy in 0..<Ho {
                         let dst: UnsafeMutablePointer<Float> = gp + (co &* Ho &+ oy) &* Wg
-                        dst.update(from: gOut + (n &* cout &* outPlane &+ co &* outPlane &+ oy &* Wo), count: Wo)
+                        copySmall(dst, gOut + (n &* cout &* outPlane &+ co &* outPlane &+ oy &* Wo), Wo)
                     }
                 }
                 for b in 0..<blocks {
@@ -418,7 +467,7 @@ extension Kernels {
                                 var a30 = z, a31 = z, a32 = z, a33 = z, a34 = z
                                 for oy in 0..<Ho {
                                     let xo = ((ci &* Hp &+ oy &+ ky) &* Wp &+ kx0) &* 4
-                                    let go = (4 &* b &* Ho &+ oy) &* Wg &* 4, gs = Ho &* Wg &* 4
+                                    let go = (B &* b &* Ho &+ oy) &* Wg &* 4, gs = Ho &* Wg &* 4
                                     for c in 0..<chunks {
                                         let x0 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64, as: SIMD16<Float>.self)
                                         let x1 = xr.loadUnaligned(fromByteOffset: xo &+ c &* 64 &+ 4, as: SIMD16<Float>.self)
@@ -434,16 +483,18 @@ extension Kernels {
                                         let g2 = gr.loadUnaligned(fromByteOffset: go &+ 2 &* gs &+ c &* 64, as: SIMD16<Float>.self)
                                         a20.addProduct(g2, x0); a21.addProduct(g2, x1); a22.addProduct(g2, x2)
                                         a23.addProduct(g2, x3); a24.addProduct(g2, x4)
-                                        let g3 = gr.loadUnaligned(fromByteOffset: go &+ 3 &* gs &+ c &* 64, as: SIMD16<Float>.self)
-                                        a30.addProduct(g3, x0); a31.addProduct(g3, x1); a32.addProduct(g3, x2)
-                                        a33.addProduct(g3, x3); a34.addProduct(g3, x4)
+                                        if B > 3 {
+                                            let g3 = gr.loadUnaligned(fromByteOffset: go &+ 3 &* gs &+ c &* 64, as: SIMD16<Float>.self)
+                                            a30.addProduct(g3, x0); a31.addProduct(g3, x1); a32.addProduct(g3, x2)
+                                            a33.addProduct(g3, x3); a34.addProduct(g3, x4)
+                                        }
                                     }
                                 }
-                                let m = mine + (((b &* Cin &+ ci) &* kh &+ ky) &* groups &+ grp) &* 20
+                                let m = mine + (((b &* Cin &+ ci) &* kh &+ ky) &* groups &+ grp) &* B5
                                 m[0] += a00; m[1] += a01; m[2] += a02; m[3] += a03; m[4] += a04
                                 m[5] += a10; m[6] += a11; m[7] += a12; m[8] += a13; m[9] += a14
                                 m[10] += a20; m[11] += a21; m[12] += a22; m[13] += a23; m[14] += a24
-                                m[15] += a30; m[16] += a31; m[17] += a32; m[18] += a33; m[19] += a34
+                                if B > 3 { m[15] += a30; m[16] += a31; m[17] += a32; m[18] += a33; m[19] += a34 }
                             }
                         }
                     }
@@ -456,7 +507,8 @@ extension Kernels {
             for ci in 0..<Cin {
                 for ky in 0..<kh {
                     for kx in 0..<kw {
-                        let i = (((co / 4 &* Cin &+ ci) &* kh &+ ky) &* groups &+ kx / 5) &* 20 &+ (co % 4) &* 5 &+ kx % 5
+                        let blockIndex: Int = ((co / B &* Cin &+ ci) &* kh &+ ky) &* groups &+ kx / 5
+                        let i: Int = blockIndex &* B5 &+ (co % B) &* 5 &+ kx % 5
                         var v = SIMD16<Float>()
                         for part in 0..<parts { v += acc[part &* accCount &+ i] }
                         dw[((co &* Cin &+ ci) &* kh &+ ky) &* kw &+ kx] = v.sum()

@@ -57,6 +57,13 @@ extension Kernels {
             return
         }
         let work = m &* n &* k
+        if transB && !transA && n <= gemmNarrowN {
+            // Few output columns with rows of A and B both contiguous along k (a linear layer
+            // with few outputs, e.g. softmax regression's 784 → 10): dot products, no packing.
+            gemmNarrow(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta,
+                       threads: work < gemmParallelWork ? 1 : threads)
+            return
+        }
         if work < gemmSmallWork {
             gemmSmall(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                       c: c, ldc: ldc, beta: beta)
@@ -92,6 +99,53 @@ extension Kernels {
                      b: b + i &* strideB, ldb: ldb, c: c + i &* strideC, ldc: ldc, beta: beta, threads: 1)
             }
         }
+    }
+
+    /// Largest `n` for the dot-product path `gemmNarrow`.
+    static let gemmNarrowN = 16
+
+    /// `C = A·Bᵀ + beta·C` for few columns `n`: each `C[i, j]` is a SIMD16 dot product of row `i`
+    /// of `A` and row `j` of `B`; four columns at a time (four independent accumulators share each
+    /// load of `A`'s row). Rows of `C` are split over threads.
+    static func gemmNarrow(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                           c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
+        typealias V = SIMD16<Float>
+        @inline(__always) func rows(_ r: Range<Int>) {
+            for i in r {
+                let ar = UnsafeRawPointer(a + i &* lda), crow = c + i &* ldc
+                var j = 0
+                while j < n {
+                    let cnt = min(4, n &- j)
+                    let b0 = UnsafeRawPointer(b + j &* ldb)
+                    let b1 = UnsafeRawPointer(b + min(j &+ 1, n &- 1) &* ldb)
+                    let b2 = UnsafeRawPointer(b + min(j &+ 2, n &- 1) &* ldb)
+                    let b3 = UnsafeRawPointer(b + min(j &+ 3, n &- 1) &* ldb)
+                    var s0 = V(), s1 = V(), s2 = V(), s3 = V()
+                    var p = 0
+                    while p &+ 16 <= k {
+                        let o = p &* 4
+                        let av = ar.loadUnaligned(fromByteOffset: o, as: V.self)
+                        s0.addProduct(av, b0.loadUnaligned(fromByteOffset: o, as: V.self))
+                        s1.addProduct(av, b1.loadUnaligned(fromByteOffset: o, as: V.self))
+                        s2.addProduct(av, b2.loadUnaligned(fromByteOffset: o, as: V.self))
+                        s3.addProduct(av, b3.loadUnaligned(fromByteOffset: o, as: V.self))
+                        p &+= 16
+                    }
+                    var d = SIMD4<Float>(s0.sum(), s1.sum(), s2.sum(), s3.sum())
+                    while p < k {
+                        let av = ar.load(fromByteOffset: p &* 4, as: Float.self)
+                        d[0] += av * b0.load(fromByteOffset: p &* 4, as: Float.self)
+                        d[1] += av * b1.load(fromByteOffset: p &* 4, as: Float.self)
+                        d[2] += av * b2.load(fromByteOffset: p &* 4, as: Float.self)
+                        d[3] += av * b3.load(fromByteOffset: p &* 4, as: Float.self)
+                        p &+= 1
+                    }
+                    for q in 0..<cnt { crow[j &+ q] = beta == 0 ? d[q] : d[q] + beta * crow[j &+ q] }
+                    j &+= 4
+                }
+            }
+        }
+        if threads <= 1 { rows(0..<m) } else { Parallel.forRanges(m, minChunk: 16) { rows($0) } }
     }
 
     /// Small products without packing: each row of `C` is built from SIMD16 multiply-adds of rows

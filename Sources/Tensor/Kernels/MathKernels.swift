@@ -33,15 +33,15 @@ public enum VectorMath {
         let xc = pointwiseMin(pointwiseMax(x, lo), hi)
         // n = round(x·log₂e) with the 1.5·2²³ trick (round to nearest even).
         let magic = V(repeating: 12_582_912)
-        let n = (xc * 1.442695040888963 + magic) - magic
-        let r = (xc - n * 0.693359375) - n * -2.12194440e-4
-        var p = V(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        let er = p * (r * r) + r + 1
+        // Fused multiply-adds throughout (Swift does not contract `a * b + c` on its own).
+        let n = magic.addingProduct(xc, V(repeating: 1.442695040888963)) - magic
+        let r = xc.addingProduct(n, V(repeating: -0.693359375)).addingProduct(n, V(repeating: 2.12194440e-4))
+        var p = V(repeating: 1.3981999507e-3).addingProduct(V(repeating: 1.9875691500e-4), r)
+        p = V(repeating: 8.3334519073e-3).addingProduct(p, r)
+        p = V(repeating: 4.1665795894e-2).addingProduct(p, r)
+        p = V(repeating: 1.6666665459e-1).addingProduct(p, r)
+        p = V(repeating: 5.0000001201e-1).addingProduct(p, r)
+        let er = (r + 1).addingProduct(p, r * r)
         // 2ⁿ = 2^(n/2) · 2^(n − n/2), both halves normal for n ∈ [−150, 128].
         let n1 = ((n * 0.5) + magic) - magic
         var y = er * pow2(n1) * pow2(n - n1)

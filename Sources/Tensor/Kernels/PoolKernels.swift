@@ -113,6 +113,14 @@ extension Kernels {
                                                                               toByteOffset: 4 &* ox, as: SIMD16<Float>.self)
                             ox &+= 16
                         }
+                        if ox &+ 8 <= Wo {
+                            // 8 outputs from 16 columns (LeNet's 14- and 5-wide rows end here).
+                            let s = r0.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD16<Float>.self)
+                                + r1.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(op + oy &* Wo).storeBytes(of: (s.evenHalf + s.oddHalf) * 0.25,
+                                                                              toByteOffset: 4 &* ox, as: SIMD8<Float>.self)
+                            ox &+= 8
+                        }
                         while ox < Wo {
                             let i0 = 2 &* oy &* W &+ 2 &* ox
                             op[oy &* Wo &+ ox] = (xp[i0] + xp[i0 &+ 1] + xp[i0 &+ W] + xp[i0 &+ W &+ 1]) * 0.25
@@ -145,7 +153,8 @@ extension Kernels {
         Parallel.forRanges(g.batch &* g.channels, minChunk: max(1, 16_384 / max(H &* W, 1))) { range in
             for p in range {
                 let d = dx + p &* H &* W, gp = gOut + p &* Ho &* Wo
-                d.update(repeating: 0, count: H &* W)
+                // 2×2 windows that tile the plane write every element; otherwise start from zero.
+                if !(fast && H == 2 &* Ho && W == 2 &* Wo) { d.update(repeating: 0, count: H &* W) }
                 for oy in 0..<Ho {
                     var ox = 0
                     if fast {
@@ -159,6 +168,14 @@ extension Kernels {
                             r0.storeBytes(of: s, toByteOffset: 8 &* ox, as: SIMD32<Float>.self)
                             r1.storeBytes(of: s, toByteOffset: 8 &* ox, as: SIMD32<Float>.self)
                             ox &+= 16
+                        }
+                        if ox &+ 8 <= Wo {
+                            let v = UnsafeRawPointer(gp + oy &* Wo).loadUnaligned(fromByteOffset: 4 &* ox, as: SIMD8<Float>.self) * 0.25
+                            var s = SIMD16<Float>()
+                            s.evenHalf = v; s.oddHalf = v
+                            r0.storeBytes(of: s, toByteOffset: 8 &* ox, as: SIMD16<Float>.self)
+                            r1.storeBytes(of: s, toByteOffset: 8 &* ox, as: SIMD16<Float>.self)
+                            ox &+= 8
                         }
                         while ox < Wo {
                             let i0 = 2 &* oy &* W &+ 2 &* ox, v = gp[oy &* Wo &+ ox] * 0.25
