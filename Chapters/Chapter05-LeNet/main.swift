@@ -9,7 +9,6 @@ import Darwin
 import D2L
 import Tensor
 
-limitHeapGrowth()  // without it glibc's heap fragments to ~1 GB resident (see its doc)
 setvbuf(stdout, nil, _IOLBF, 0)  // line-buffered, so results and progress lines interleave in logs
 let parser = makeParser()
 let options: RunOptions
