@@ -213,19 +213,35 @@ extension Kernels {
             let h = min(mr, rows &- q &* mr)
             if transA {
                 // op(A)[i, p] = a[p·lda + i]: each step copies h contiguous floats.
-                for p in 0..<kc {
-                    let src = a + ((p0 &+ p) &* lda &+ r0)
-                    let d = panel + p &* mr
-                    for r in 0..<h { d[r] = src[r] }
-                    for r in h..<mr { d[r] = 0 }
+                if h == mr {
+                    for p in 0..<kc {
+                        let src = UnsafeRawPointer(a + ((p0 &+ p) &* lda &+ r0))
+                        let d = UnsafeMutableRawPointer(panel + p &* mr)
+                        d.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                        d.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self),
+                                     toByteOffset: 32, as: SIMD4<Float>.self)
+                    }
+                } else {
+                    for p in 0..<kc {
+                        let src = a + ((p0 &+ p) &* lda &+ r0)
+                        let d = panel + p &* mr
+                        for r in 0..<h { d[r] = src[r] }
+                        for r in h..<mr { d[r] = 0 }
+                    }
                 }
             } else {
-                // op(A)[i, p] = a[i·lda + p]: read each row in order, write with stride MR.
+                // op(A)[i, p] = a[i·lda + p]: 12×16 blocks are transposed in registers, the tail
+                // of kc reads each row in order and writes with stride MR.
+                var pb = 0
+                while pb &+ 16 <= kc {
+                    transpose16x16(a + (r0 &* lda &+ p0 &+ pb), lda, rows: h, panel + pb &* mr, mr, width12: true)
+                    pb &+= 16
+                }
                 for r in 0..<h {
                     let src = a + ((r0 &+ r) &* lda &+ p0)
-                    for p in 0..<kc { panel[p &* mr &+ r] = src[p] }
+                    for p in pb..<kc { panel[p &* mr &+ r] = src[p] }
                 }
-                if h < mr { for p in 0..<kc { for r in h..<mr { panel[p &* mr &+ r] = 0 } } }
+                if h < mr { for p in pb..<kc { for r in h..<mr { panel[p &* mr &+ r] = 0 } } }
             }
             q &+= 1
         }
@@ -249,10 +265,21 @@ extension Kernels {
             let w = min(nr, cols &- q &* nr)
             let pw = gemmPanelWidth(w)
             if transB {
-                // op(B)[p, j] = b[j·ldb + p]: read each row of b in order, write with stride pw.
+                // op(B)[p, j] = b[j·ldb + p]: 16×16 blocks are transposed in registers
+                // (`transpose16x16`); the rest reads each row of b in order, writes with stride pw.
+                let kc16 = kc & ~15, w16 = w & ~15
+                var jb = 0
+                while jb < w16 {
+                    var pb = 0
+                    while pb < kc16 {
+                        transpose16x16(b + ((c0 &+ jb) &* ldb &+ p0 &+ pb), ldb, rows: 16, panel + (pb &* pw &+ jb), pw)
+                        pb &+= 16
+                    }
+                    jb &+= 16
+                }
                 for j in 0..<w {
                     let src = b + ((c0 &+ j) &* ldb &+ p0)
-                    for p in 0..<kc { panel[p &* pw &+ j] = src[p] }
+                    for p in (j < w16 ? kc16 : 0)..<kc { panel[p &* pw &+ j] = src[p] }
                 }
                 if w < pw { for p in 0..<kc { for j in w..<pw { panel[p &* pw &+ j] = 0 } } }
             } else if w == pw {
@@ -274,6 +301,48 @@ extension Kernels {
                     for j in w..<pw { d[j] = 0 }
                 }
             }
+        }
+    }
+
+    /// `dst[p·ldd + j] = src[j·lds + p]` for `j < rows` (zero for `rows ≤ j < 16`) and `p < 16`:
+    /// a 16×16 transpose in registers. Four rounds of the perfect shuffle: row `J < 8` of a round
+    /// is the even elements of rows `2J, 2J+1` of the previous one, row `J + 8` their odd elements.
+    /// Each round rotates the 8-bit element index (row bits, column bits) right by one, so four
+    /// rounds swap row and column. `width12` stores only `j < 12` of each output row (for the
+    /// 12-row A panels): rows `p < 15` are stored whole and overwritten by the next, in order.
+    @inline(__always)
+    static func transpose16x16(_ src: UnsafePointer<Float>, _ lds: Int, rows: Int,
+                               _ dst: UnsafeMutablePointer<Float>, _ ldd: Int, width12: Bool = false) {
+        typealias V = SIMD16<Float>
+        let s = UnsafeRawPointer(src)
+        @inline(__always) func ld(_ i: Int) -> V {
+            i < rows ? s.loadUnaligned(fromByteOffset: i &* lds &* 4, as: V.self) : V()
+        }
+        var r = (ld(0), ld(1), ld(2), ld(3), ld(4), ld(5), ld(6), ld(7),
+                 ld(8), ld(9), ld(10), ld(11), ld(12), ld(13), ld(14), ld(15))
+        // (The element-wise initialisers below compile to two-source shuffles; `SIMD32.evenHalf`
+        // is not inlined across modules.)
+        @inline(__always) func evens(_ x: V, _ y: V) -> V {
+            V(x[0], x[2], x[4], x[6], x[8], x[10], x[12], x[14], y[0], y[2], y[4], y[6], y[8], y[10], y[12], y[14])
+        }
+        @inline(__always) func odds(_ x: V, _ y: V) -> V {
+            V(x[1], x[3], x[5], x[7], x[9], x[11], x[13], x[15], y[1], y[3], y[5], y[7], y[9], y[11], y[13], y[15])
+        }
+        for _ in 0..<4 {
+            r = (evens(r.0, r.1), evens(r.2, r.3), evens(r.4, r.5), evens(r.6, r.7),
+                 evens(r.8, r.9), evens(r.10, r.11), evens(r.12, r.13), evens(r.14, r.15),
+                 odds(r.0, r.1), odds(r.2, r.3), odds(r.4, r.5), odds(r.6, r.7),
+                 odds(r.8, r.9), odds(r.10, r.11), odds(r.12, r.13), odds(r.14, r.15))
+        }
+        let d = UnsafeMutableRawPointer(dst)
+        @inline(__always) func st(_ i: Int, _ v: V) { d.storeBytes(of: v, toByteOffset: i &* ldd &* 4, as: V.self) }
+        st(0, r.0); st(1, r.1); st(2, r.2); st(3, r.3); st(4, r.4); st(5, r.5); st(6, r.6); st(7, r.7)
+        st(8, r.8); st(9, r.9); st(10, r.10); st(11, r.11); st(12, r.12); st(13, r.13); st(14, r.14)
+        if width12 {
+            d.storeBytes(of: r.15.lowHalf, toByteOffset: 15 &* ldd &* 4, as: SIMD8<Float>.self)
+            d.storeBytes(of: SIMD4(r.15[8], r.15[9], r.15[10], r.15[11]), toByteOffset: (15 &* ldd &+ 8) &* 4, as: SIMD4<Float>.self)
+        } else {
+            st(15, r.15)
         }
     }
 
