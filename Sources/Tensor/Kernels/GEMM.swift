@@ -13,7 +13,9 @@
 ///    B block in L2);
 /// 3. the micro-kernel keeps a 12×32 tile of `C` in 24 `SIMD16<Float>` registers and adds one
 ///    rank-1 update `a[:, p] · b[p, :]` per step (`addProduct`, a fused multiply-add);
-/// 4. threads split the rows (or, for short wide problems, the column panels) of each block.
+/// 4. threads split the rows (or, for short wide problems, the column panels) of each column
+///    block; a column block's op(B) is packed for all depths at once, so one product runs two
+///    parallel phases per column block (pack B, then pack A and multiply).
 ///
 /// Edge tiles (fewer than 12 rows or 32 columns) are padded with zeros while packing, computed in
 /// a scratch tile and copied out. `beta` may be any value; `beta == 0` never reads `C` (so `C`
@@ -28,8 +30,9 @@ extension Kernels {
     static let gemmKC = 384
     /// Rows of a packed A block (a multiple of `gemmMR`).
     static let gemmMC = 96
-    /// Columns of a packed B block (384×512 floats = 768 KiB, within a 1 MiB L2).
-    static let gemmNC = 512
+    /// Columns of a packed B block (at most 384×800 floats = 1.2 MiB per depth block; the two cores
+    /// share the packed block, each reads it through its 1 MiB L2 one 32-column panel at a time).
+    static let gemmNC = 800
     /// Below this many multiply-adds `m·n·k` the unpacked loop is faster.
     static let gemmSmallWork = 32_768
     /// Below this many multiply-adds one thread does the whole product.
@@ -392,8 +395,10 @@ extension Kernels {
         let ncMax = ((n &+ ncBlocks &- 1) / ncBlocks &+ nr &- 1) / nr &* nr
         let mcMax = gemmMC
         let bPanelsMax = (ncMax &+ nr &- 1) / nr
-        let bBuf = UnsafeMutableRawPointer.allocate(byteCount: bPanelsMax &* nr &* kcMax &* 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: bPanelsMax &* nr &* kcMax)
+        // The whole `k × nc` block of op(B) is packed at once (block `pc` at `pc·bPanelsMax·nr`),
+        // so each column block costs two parallel phases (pack, multiply), not two per `kc`.
+        let bBuf = UnsafeMutableRawPointer.allocate(byteCount: bPanelsMax &* nr &* k &* 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: bPanelsMax &* nr &* k)
         defer { bBuf.deallocate() }
         // Per thread: one packed A block and one scratch tile.
         let aStride = mcMax &* kcMax &+ mr &* nr
@@ -405,42 +410,47 @@ extension Kernels {
         while jc < n {
             let cols = min(ncMax, n &- jc)
             let bPanels = (cols &+ nr &- 1) / nr
-            var pc = 0
-            while pc < k {
-                let kc = min(kcMax, k &- pc)
-                let betaHere: Float = pc == 0 ? beta : 1
-                // Pack this block of op(B), split over threads.
-                let packChunks = min(threads, bPanels)
-                Parallel.forEach(packChunks) { t in
-                    let lo = bPanels &* t / packChunks, hi = bPanels &* (t &+ 1) / packChunks
-                    packB(transB: transB, b, ldb, pc, kc, jc, cols, panels: lo..<hi, bBuf)
+            // Pack this column block of op(B), all depths, split over threads by panels.
+            let packChunks = min(threads, bPanels)
+            Parallel.forEach(packChunks) { t in
+                let lo = bPanels &* t / packChunks, hi = bPanels &* (t &+ 1) / packChunks
+                var pc = 0
+                while pc < k {
+                    let kc = min(kcMax, k &- pc)
+                    packB(transB: transB, b, ldb, pc, kc, jc, cols, panels: lo..<hi, bBuf + pc &* bPanelsMax &* nr)
+                    pc &+= kc
                 }
-                // Split rows (whole MR panels) over threads when there are enough, else columns.
-                let aPanels = (m &+ mr &- 1) / mr
-                let splitRows = aPanels >= 2 &* threads || aPanels >= bPanels
-                let chunks = min(threads, splitRows ? aPanels : bPanels)
-                Parallel.forEach(chunks) { t in
-                    let abuf = aBuf + t &* aStride
-                    let scratch = abuf + mcMax &* kcMax
-                    let rowLo: Int, rowHi: Int, panels: Range<Int>
-                    if splitRows {
-                        rowLo = min(m, aPanels &* t / chunks &* mr)
-                        rowHi = min(m, aPanels &* (t &+ 1) / chunks &* mr)
-                        panels = 0..<bPanels
-                    } else {
-                        rowLo = 0; rowHi = m
-                        panels = (bPanels &* t / chunks)..<(bPanels &* (t &+ 1) / chunks)
-                    }
+            }
+            // Split rows (whole MR panels) over threads when there are enough, else columns.
+            let aPanels = (m &+ mr &- 1) / mr
+            let splitRows = aPanels >= 2 &* threads || aPanels >= bPanels
+            let chunks = min(threads, splitRows ? aPanels : bPanels)
+            Parallel.forEach(chunks) { t in
+                let abuf = aBuf + t &* aStride
+                let scratch = abuf + mcMax &* kcMax
+                let rowLo: Int, rowHi: Int, panels: Range<Int>
+                if splitRows {
+                    rowLo = min(m, aPanels &* t / chunks &* mr)
+                    rowHi = min(m, aPanels &* (t &+ 1) / chunks &* mr)
+                    panels = 0..<bPanels
+                } else {
+                    rowLo = 0; rowHi = m
+                    panels = (bPanels &* t / chunks)..<(bPanels &* (t &+ 1) / chunks)
+                }
+                var pc = 0
+                while pc < k {
+                    let kc = min(kcMax, k &- pc)
+                    let betaHere: Float = pc == 0 ? beta : 1
                     var ic = rowLo
                     while ic < rowHi {
                         let rows = min(mcMax, rowHi &- ic)
                         packA(transA: transA, a, lda, ic, rows, pc, kc, abuf)
-                        gemmMacroKernel(rows, cols, kc, panels: panels, abuf, bBuf,
+                        gemmMacroKernel(rows, cols, kc, panels: panels, abuf, bBuf + pc &* bPanelsMax &* nr,
                                         c + (ic &* ldc &+ jc), ldc, betaHere, scratch)
                         ic &+= rows
                     }
+                    pc &+= kc
                 }
-                pc &+= kc
             }
             jc &+= cols
         }
