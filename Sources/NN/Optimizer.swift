@@ -97,8 +97,7 @@ public final class SGD: Optimizer {
             let key = ObjectIdentifier(parameter)
             if var v = velocity[key] {
                 velocity[key] = nil      // drop the dictionary's reference so v updates in place
-                v *= momentum
-                v += g
+                v.addScaled(g, alpha: 1, beta: momentum)
                 g = v
             } else {
                 g = g.detached()
@@ -106,6 +105,6 @@ public final class SGD: Optimizer {
             }
             velocity[key] = g
         }
-        parameter.value -= lr * g
+        parameter.value.addScaled(g, alpha: -lr)
     }
 }

@@ -114,6 +114,25 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// In place `self ← beta·self + alpha·x` for `x` of the same shape (no broadcasting): the
+    /// optimizer update `p ← p − η·g` of §3.2 (`p.addScaled(g, alpha: -η)`) without a temporary
+    /// tensor. Under `withNoGrad` (or for tensors outside any graph) it writes the buffer and keeps
+    /// `requiresGrad` and `.grad`; when autograd records, it is `beta·self + alpha·x`.
+    public mutating func addScaled(_ x: Tensor, alpha: Float, beta: Float = 1,
+                                   file: StaticString = #fileID, line: UInt = #line) {
+        shapeCheck(shape == x.shape,
+                   "addScaled: \(describeShape(shape)) and \(describeShape(x.shape)) must have the same shape",
+                   file: file, line: line)
+        if GradMode.isEnabled && (node != nil || x.node != nil) {
+            self = beta == 1 ? self + alpha * x : beta * self + alpha * x
+            return
+        }
+        makeUnique()
+        Kernels.axpby(count, alpha: alpha, x.storage.pointer, beta: beta, storage.pointer)
+    }
+}
+
 public enum NegFunction: UnaryFunction {
     @inline(__always) public static func scalar(_ x: Float) -> Float { -x }
     @inline(__always) public static func vector(_ x: SIMD16<Float>) -> SIMD16<Float> { -x }

@@ -78,6 +78,36 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
+    /// `axpby` (the fused optimizer update) against its reference, every β case, odd sizes
+    /// (including ones large enough to split over threads); `addScaled` keeps `.grad`.
+    func testAxpbyMatchesNaive() {
+        for n in sizes + [70_001, 200_003] {
+            var gen = SeededGenerator(seed: UInt64(n))
+            let x = Tensor.uniform([n], low: -1, high: 1, generator: &gen)
+            let y0 = Tensor.uniform([n], low: -1, high: 1, generator: &gen)
+            for (alpha, beta) in [(Float(-0.1), Float(1)), (0.5, 0.9), (1, 0)] {
+                var fast = y0.scalars, slow = y0.scalars
+                x.withUnsafeBufferPointer { px in
+                    fast.withUnsafeMutableBufferPointer { Kernels.axpby(n, alpha: alpha, px.baseAddress!, beta: beta, $0.baseAddress!) }
+                    slow.withUnsafeMutableBufferPointer { Kernels.axpbyNaive(n, alpha: alpha, px.baseAddress!, beta: beta, $0.baseAddress!) }
+                }
+                XCTAssertEqual(fast, slow, "axpby n=\(n) alpha=\(alpha) beta=\(beta)")
+            }
+        }
+        var p = Tensor([1, 2, 3])
+        p.requiresGrad = true
+        (p * p).sum().backward()
+        let shared = p
+        withNoGrad { p.addScaled(Tensor([10, 20, 30]), alpha: -0.5) }
+        XCTAssertEqual(p.scalars, [-4, -8, -12])
+        XCTAssertEqual(shared.scalars, [1, 2, 3], "copy-on-write: the old value is untouched")
+        XCTAssertEqual(p.grad?.scalars, [2, 4, 6])
+        XCTAssertTrue(p.requiresGrad)
+        var q = Tensor([1, 1])
+        q.addScaled(Tensor([2, 4]), alpha: 0.5, beta: 3)
+        XCTAssertEqual(q.scalars, [4, 5])
+    }
+
     func testUnaryKernelsMatchNaive() {
         unaryMatchesNaive(ExpFunction.self, lo: -20, hi: 20, tol: 1e-6)
         unaryMatchesNaive(LogFunction.self, lo: 1e-3, hi: 100, tol: 1e-6)

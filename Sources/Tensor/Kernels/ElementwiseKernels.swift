@@ -47,6 +47,42 @@ public enum Kernels {
         while i < n { dst[i] += src[i]; i &+= 1 }
     }
 
+    /// `y[i] = beta·y[i] + alpha·x[i]` for `i < n` (BLAS axpby; `beta == 1` is axpy, computed as
+    /// `y + alpha·x`, rounded like the unfused expression). The in-place parameter update of
+    /// §3.2 and §12.4, `p ← p − η·g`, without a temporary. Split over cores for large `n`.
+    public static func axpby(_ n: Int, alpha: Float, _ x: UnsafePointer<Float>, beta: Float,
+                             _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        Parallel.forRanges(n, minChunk: 65_536) { r in
+            let yr = UnsafeMutableRawPointer(y), xr = UnsafeRawPointer(x)
+            let va = V(repeating: alpha), vb = V(repeating: beta)
+            var i = r.lowerBound
+            if beta == 1 {
+                while i &+ 16 <= r.upperBound {
+                    let o = i &* 4
+                    yr.storeBytes(of: yr.loadUnaligned(fromByteOffset: o, as: V.self) + va * xr.loadUnaligned(fromByteOffset: o, as: V.self),
+                                  toByteOffset: o, as: V.self)
+                    i &+= 16
+                }
+                while i < r.upperBound { y[i] = y[i] + alpha * x[i]; i &+= 1 }
+            } else {
+                while i &+ 16 <= r.upperBound {
+                    let o = i &* 4
+                    yr.storeBytes(of: vb * yr.loadUnaligned(fromByteOffset: o, as: V.self) + va * xr.loadUnaligned(fromByteOffset: o, as: V.self),
+                                  toByteOffset: o, as: V.self)
+                    i &+= 16
+                }
+                while i < r.upperBound { y[i] = beta * y[i] + alpha * x[i]; i &+= 1 }
+            }
+        }
+    }
+
+    /// Reference `axpby`: one element at a time.
+    public static func axpbyNaive(_ n: Int, alpha: Float, _ x: UnsafePointer<Float>, beta: Float,
+                                  _ y: UnsafeMutablePointer<Float>) {
+        for i in 0..<n { y[i] = beta == 1 ? y[i] + alpha * x[i] : beta * y[i] + alpha * x[i] }
+    }
+
     /// `out[i] = F(x[i])`, vectorised, split over cores for large `n`.
     @inline(__always)
     public static func unary<F: UnaryFunction>(_ f: F.Type, _ x: UnsafePointer<Float>,
