@@ -4,7 +4,7 @@
 import PackageDescription
 
 // Speed flags. `-O` everywhere (also in the debug configuration, so that a plain
-// `swift run Chapter05-LeNet` is fast); never `-Ounchecked`, which would delete the
+// `swift run Chapter05-LeNet` is fast); never the unchecked optimisation mode, which would delete the
 // shape checks. On x86-64, `-target-cpu native` lets SIMD16 fused multiply-adds become
 // single instructions (measured: ~1 GFLOP/s without it, ~140 GFLOP/s with it).
 // Set D2L_PORTABLE=1 to build without any unsafe flags (see README).
