@@ -56,60 +56,39 @@ public final class Conv2d: Layer {
     }
 }
 
-/// The window of a pooling layer: kernel size, stride (defaults to the kernel size, as in
-/// PyTorch) and padding. `MaxPool2d` and `AvgPool2d` share it and differ only in the op.
-public struct PoolWindow {
+/// A 2-D pooling layer: its window (kernel size, stride defaulting to the kernel size as in
+/// PyTorch, padding) and the pooling op. `MaxPool2d` and `AvgPool2d` only choose the op.
+public class Pool2dLayer: Layer {
     public let kernelSize: (Int, Int)
     public let stride: (Int, Int)
     public let padding: (Int, Int)
+    public var isTraining = true
 
-    public init(kernelSize: (Int, Int), stride: (Int, Int)?, padding: (Int, Int)) {
+    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
     }
+    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
+        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding))
+    }
 
-    var description: String { "kernelSize: \(pair(kernelSize)), stride: \(pair(stride)), padding: \(pair(padding))" }
+    public var extraDescription: String { "kernelSize: \(pair(kernelSize)), stride: \(pair(stride)), padding: \(pair(padding))" }
+
+    /// The pooling op over `(B, C, H, W)`; each subclass supplies one.
+    func pool(_ x: Tensor) -> Tensor { fatalError("Pool2dLayer.pool: use MaxPool2d or AvgPool2d") }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { pool(x) }
 }
 
 /// Max pooling (book §6.5, `nn.MaxPool2d`); `stride` defaults to `kernelSize`.
-public final class MaxPool2d: Layer {
-    public let window: PoolWindow
-    public var kernelSize: (Int, Int) { window.kernelSize }
-    public var stride: (Int, Int) { window.stride }
-    public var padding: (Int, Int) { window.padding }
-    public var isTraining = true
-
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) {
-        window = PoolWindow(kernelSize: kernelSize, stride: stride, padding: padding)
-    }
-    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding))
-    }
-
-    public var extraDescription: String { window.description }
-
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
+public final class MaxPool2d: Pool2dLayer {
+    override func pool(_ x: Tensor) -> Tensor { x.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
 }
 
-/// Average pooling (book §6.5, `nn.AvgPool2d`, padded zeros count in the divisor).
-public final class AvgPool2d: Layer {
-    public let window: PoolWindow
-    public var kernelSize: (Int, Int) { window.kernelSize }
-    public var stride: (Int, Int) { window.stride }
-    public var padding: (Int, Int) { window.padding }
-    public var isTraining = true
-
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) {
-        window = PoolWindow(kernelSize: kernelSize, stride: stride, padding: padding)
-    }
-    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding))
-    }
-
-    public var extraDescription: String { window.description }
-
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
+/// Average pooling (book §6.5, `nn.AvgPool2d`; padded zeros count in the divisor).
+public final class AvgPool2d: Pool2dLayer {
+    override func pool(_ x: Tensor) -> Tensor { x.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
 }
 
 /// `nn.AdaptiveAvgPool2d(1)`: the average over each channel's whole map, `(B, C, H, W) → (B, C, 1, 1)`
