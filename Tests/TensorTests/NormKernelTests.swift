@@ -79,10 +79,10 @@ final class NormKernelTests: XCTestCase {
     }
 
     func testBatchNormSplitOverCores() {
-        // 2·16·3000 = 96k values and 70·1000 rows: above the parallel threshold.
-        checkBatchNorm(n: 16, c: 3, s: 2_001, offset: 3)
-        checkBatchNorm(n: 1_000, c: 70, s: 1)
-        checkBatchNorm(n: 1, c: 40, s: 2_000)    // one example: planes split, not examples
+        // ≥ 2·65 536 values: two chunks on two cores, partial sums merged.
+        checkBatchNorm(n: 16, c: 3, s: 3_001, offset: 3)
+        checkBatchNorm(n: 2_000, c: 70, s: 1)
+        checkBatchNorm(n: 1, c: 40, s: 3_600)    // one example: planes split, not examples
     }
 
     /// Runs the fast and the naive layer norm on `rows × d`.
@@ -127,6 +127,6 @@ final class NormKernelTests: XCTestCase {
     }
 
     func testLayerNormSplitOverCores() {
-        checkLayerNorm(rows: 2_050, d: 48)       // ~98k values: two chunks, partial γ/β sums merged
+        checkLayerNorm(rows: 3_000, d: 48)       // 144k values: two chunks, partial γ/β sums merged
     }
 }
