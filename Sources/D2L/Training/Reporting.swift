@@ -28,6 +28,10 @@ public struct Reporting {
     public var figure: String?
     /// Where warnings go (a figure that cannot be written).
     public var warnings: TextOutput
+    /// Set once saving the figure failed: the loop goes on without it, warned once.
+    private let figureFailed = Flag()
+
+    private final class Flag { var isSet = false }
 
     public init(output: TextOutput = .standardOutput, progress: TextOutput? = .standardError,
                 figure: String? = nil, warnings: TextOutput = .standardError) {
@@ -58,9 +62,12 @@ public struct Reporting {
         progress.map { ProgressBar(total: max(total, 1), title: title, output: $0) }
     }
 
-    /// Saves the animator to `figure` (if set); on failure warns once per call and returns nil.
+    /// Saves the animator to `figure` (if set) and returns the file. If the figure cannot be
+    /// written, warns once and returns nil from then on: the training goes on without it.
     public func save(_ animator: Animator) -> URL? {
-        guard let figure else { return nil }
-        return Figures.saveOrWarn(figure, warnings: warnings) { try animator.plot.save(figure) }
+        guard let figure, !figureFailed.isSet else { return nil }
+        let url = Figures.saveOrWarn(figure, warnings: warnings) { try animator.plot.save(figure) }
+        if url == nil { figureFailed.isSet = true }
+        return url
     }
 }

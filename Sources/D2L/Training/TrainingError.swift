@@ -6,7 +6,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nonFiniteLoss(let value, let epoch, let batch):
-            return "training diverged: the loss is \(value) at epoch \(epoch), batch \(batch); "
+            return "training diverged: the loss is \(value.isNaN ? "nan" : "\(value)") at epoch \(epoch), batch \(batch); "
                 + "the learning rate is probably too large: try a smaller --lr"
         }
     }
