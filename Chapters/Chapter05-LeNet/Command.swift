@@ -11,7 +11,7 @@ func chapterCommand() -> ChapterCommand {
         sections: [("demos", "§6.2–6.5: corr2d, edge detection, learning a kernel, padding/stride, channels, pooling"),
                    ("lenet", "§6.6: LeNet (layer shapes, training with trainCh6)")])
     command.training(epochs: 10, lr: 0.9, batchSize: 256)
-    command.exercises(declareExerciseOptions)
+    command.exercises(outputOnly: ["show-activations"], declareExerciseOptions)
     return command
 }
 

@@ -95,11 +95,12 @@ public struct ChapterCommand {
     }
 
     /// Declares the chapter's exercise options with `declare`; their non-default values become
-    /// part of figure names, so an exercise run does not overwrite the lesson's figure.
-    public mutating func exercises(_ declare: (inout OptionParser) -> Void) {
+    /// part of figure names, so an exercise run does not overwrite the lesson's figure (except
+    /// the options in `outputOnly`, which change what is shown, not what is trained).
+    public mutating func exercises(outputOnly: Set<String> = [], _ declare: (inout OptionParser) -> Void) {
         let before = Set(parser.options.map(\.name))
         declare(&parser)
-        figureOptions += parser.options.map(\.name).filter { !before.contains($0) }
+        figureOptions += parser.options.map(\.name).filter { !before.contains($0) && !outputOnly.contains($0) }
     }
 
     /// The parser with the options every chapter has (`--seed`, `--threads`) appended.
