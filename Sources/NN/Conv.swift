@@ -23,7 +23,11 @@ public final class Conv2d: ModuleBase, Layer {
     public let bias: Parameter?
 
     public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), bias: Bool = true) {
+                padding: (Int, Int) = (0, 0), bias: Bool = true, file: StaticString = #fileID, line: UInt = #line) {
+        shapeCheck(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0 && stride.0 > 0 && stride.1 > 0
+                   && padding.0 >= 0 && padding.1 >= 0,
+                   "Conv2d: inChannels \(inChannels), outChannels \(outChannels), kernelSize \(pair(kernelSize)) and "
+                   + "stride \(pair(stride)) must be positive, padding \(pair(padding)) not negative", file: file, line: line)
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -36,9 +40,9 @@ public final class Conv2d: ModuleBase, Layer {
 
     /// Square kernel, equal stride and padding on both axes.
     public convenience init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: Int = 0, bias: Bool = true) {
+                            padding: Int = 0, bias: Bool = true, file: StaticString = #fileID, line: UInt = #line) {
         self.init(inChannels: inChannels, outChannels: outChannels, kernelSize: (kernelSize, kernelSize),
-                  stride: (stride, stride), padding: (padding, padding), bias: bias)
+                  stride: (stride, stride), padding: (padding, padding), bias: bias, file: file, line: line)
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] {

@@ -23,7 +23,9 @@ public final class Linear: ModuleBase, Layer {
     /// `[outputSize]`, or nil for `bias: false`.
     public let bias: Parameter?
 
-    public init(inputSize: Int, outputSize: Int, bias: Bool = true) {
+    public init(inputSize: Int, outputSize: Int, bias: Bool = true, file: StaticString = #fileID, line: UInt = #line) {
+        shapeCheck(inputSize >= 0 && outputSize >= 0,
+                   "Linear: inputSize \(inputSize) and outputSize \(outputSize) must not be negative", file: file, line: line)
         self.inputSize = inputSize
         self.outputSize = outputSize
         weight = Parameter(Tensor.zeros([outputSize, inputSize]), name: "weight")

@@ -27,6 +27,17 @@ import Testing
         #expect(stderr(r).contains("Buffer: cannot assign a value of shape (5) to a buffer of shape (4)"), "\(stderr(r))")
     }
 
+    @Test func layerSizesAreChecked() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            print(Linear(inputSize: -1, outputSize: 3))
+        }
+        #expect(stderr(r).contains("Linear: inputSize -1 and outputSize 3 must not be negative"), "\(stderr(r))")
+        let c = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            print(Conv2d(inChannels: 1, outChannels: 6, kernelSize: 0))
+        }
+        #expect(stderr(c).contains("Conv2d: inChannels 1, outChannels 6, kernelSize 0 and stride 1 must be positive"), "\(stderr(c))")
+    }
+
     @Test func crossEntropyWithNaNLabel() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             print(CrossEntropyLoss()(Tensor.zeros([2, 3]), Tensor([1, .nan])))
