@@ -57,6 +57,9 @@ final class BufferTests: XCTestCase {
         XCTAssertEqual(state["1.num_batches_tracked"]!.shape, [])
         XCTAssertEqual(state["1.running_var"]!.tensor.scalars, [1, 1, 1])
         XCTAssertEqual(net.parameters().count, 4, "buffers are not parameters (the optimizer never sees them)")
+        let norm = net[1] as! RunningNorm
+        XCTAssertEqual(Sequential(norm, norm).namedBuffers().map { $0.name },
+                       ["0.running_mean", "0.running_var", "0.num_batches_tracked"], "a shared layer's buffers are listed once")
     }
 
     /// Training updates the buffers in place (same storage, no graph); evaluation mode uses them.
