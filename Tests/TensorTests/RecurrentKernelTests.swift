@@ -24,11 +24,11 @@ final class RecurrentKernelTests: XCTestCase {
         }
     }
 
-    /// Hidden sizes 21 (one vector chunk and a 5-lane tail) and 32 (two full chunks).
+    /// Hidden sizes 21 (one vector chunk and a 5-lane tail) and 32 (two full chunks); 32 rows of
+    /// 272 are enough work to be split over two threads.
     func testFastKernelsMatchNaive() {
         var gen = SeededGenerator(seed: 11)
-        for H in [21, 32] {
-            let B = 3
+        for (B, H) in [(3, 21), (3, 32), (32, 272)] {
             let bias = rand([4 * H], &gen), hPrev = rand([B, H], &gen), dh = rand([B, H], &gen), dc = rand([B, H], &gen)
             // RNN
             do {

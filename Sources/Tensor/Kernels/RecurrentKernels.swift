@@ -40,13 +40,17 @@ extension Kernels {
     }
 
     /// Calls `body(row, column, lanes)` for every 16-column chunk of a `(batch, hidden)` state.
+    /// Rows are independent, so a call with enough work (at least 4096 elements per thread, some
+    /// 30 µs of LSTM gates) splits them over the threads.
     @inline(__always)
     static func forEachChunk(batch: Int, hidden: Int, _ body: (Int, Int, Int) -> Void) {
-        for b in 0..<batch {
-            var j = 0
-            while j < hidden {
-                body(b, j, min(16, hidden &- j))
-                j &+= 16
+        Parallel.forRanges(batch, minChunk: max(1, 4096 / max(hidden, 1))) { rows in
+            for b in rows {
+                var j = 0
+                while j < hidden {
+                    body(b, j, min(16, hidden &- j))
+                    j &+= 16
+                }
             }
         }
     }
