@@ -124,11 +124,12 @@ public class RNNBase: Module {
             var outs: [Tensor] = []
             for d in 0..<dirs {
                 let k = layer * dirs + d, w = weights[k]
-                let xg = linear(layerInput, weight: w.weightIH.value, bias: w.biasIH?.value, file: file, line: line)
+                // The input projection of all T·B rows in one product; the biases go into the cell kernel.
+                let xg = linear(layerInput, weight: w.weightIH.value, bias: nil, file: file, line: line)
                 let r = Tensor.recurrentSequence(mode, inputGates: xg, hidden: initial(hidden, k),
                                                  cell: mode == .lstm ? initial(cell, k) : nil,
-                                                 weightHH: w.weightHH.value, biasHH: w.biasHH?.value,
-                                                 reverse: d == 1, file: file, line: line)
+                                                 weightHH: w.weightHH.value, biasIH: w.biasIH?.value,
+                                                 biasHH: w.biasHH?.value, reverse: d == 1, file: file, line: line)
                 outs.append(r.output)
                 hs.append(r.hidden)
                 if let c = r.cell { cs.append(c) }

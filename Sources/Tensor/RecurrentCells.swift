@@ -33,7 +33,7 @@ extension Tensor {
                                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let (batch, hidden) = checkCellShapes("rnnTanhCell", gx, gh, gates: 1, state: nil, file: file, line: line)
         let out = TensorStorage(uninitializedCount: batch &* hidden)
-        Kernels.rnnTanhCellForward(h: out.pointer, gx: gx.storage.pointer, gh: gh.storage.pointer, bias: nil,
+        Kernels.rnnTanhCellForward(h: out.pointer, gx: gx.storage.pointer, gh: gh.storage.pointer, biasX: nil, biasH: nil,
                                    batch: batch, hidden: hidden)
         let r = Tensor(shape: [batch, hidden], storage: out)
         return record("rnnTanhCell", r, inputs: [gx, gh]) { g, needs in
@@ -53,7 +53,7 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: batch &* hidden)
         let saved = TensorStorage(uninitializedCount: batch &* 4 &* hidden)
         Kernels.gruCellForward(h: out.pointer, saved: saved.pointer, gx: gx.storage.pointer, gh: gh.storage.pointer,
-                               bias: nil, hPrev: h.storage.pointer, batch: batch, hidden: hidden)
+                               biasX: nil, biasH: nil, hPrev: h.storage.pointer, batch: batch, hidden: hidden)
         let r = Tensor(shape: [batch, hidden], storage: out)
         let hv = h.detached(), gShape = gx.shape
         return record("gruCell", r, inputs: [gx, gh, h]) { g, needs in
@@ -79,7 +79,7 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: 2 &* bh)
         let gates = TensorStorage(uninitializedCount: 4 &* bh), tanhC = TensorStorage(uninitializedCount: bh)
         Kernels.lstmCellForward(h: out.pointer, c: out.pointer + bh, gates: gates.pointer, tanhC: tanhC.pointer,
-                                gx: gx.storage.pointer, gh: gh.storage.pointer, bias: nil, cPrev: c.storage.pointer,
+                                gx: gx.storage.pointer, gh: gh.storage.pointer, biasX: nil, biasH: nil, cPrev: c.storage.pointer,
                                 batch: batch, hidden: hidden)
         let cv = c.detached(), gShape = gx.shape
         let both = record("lstmCell", Tensor(shape: [2, batch, hidden], storage: out), inputs: [gx, gh, c]) { g, needs in

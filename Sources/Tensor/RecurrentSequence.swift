@@ -32,20 +32,21 @@ extension Tensor {
     /// as one op of the graph, the way cuDNN does:
     ///
     /// - forward, per step: one matrix product `h·W_hhᵀ` `(B, H)·(H, G·H)` and one fused cell
-    ///   kernel (`Kernels.*CellForward`) that adds `inputGates[t]` and `b_hh`, applies every gate
+    ///   kernel (`Kernels.*CellForward`) that adds `inputGates[t]` and both biases, applies every gate
     ///   nonlinearity and writes the new state; the activations the backward needs are saved;
     /// - backward, per step in reverse: one fused kernel for the gradients of the gate
     ///   pre-activations and one product `dGates·W_hh` for the previous state's gradient;
     ///   then `dW_hh = Σₜ dGatesₜᵀ·hₜ₋₁` in two products over all steps at once and
-    ///   `db_hh = Σ dGates`.
+    ///   `db = Σ dGates` over all steps.
     ///
-    /// `inputGates` is `x·W_ihᵀ + b_ih` for every step, `(T, B, G·H)`: the caller computes it
-    /// with one product over all `T·B` rows (`linear(x, weight: W_ih, bias: b_ih)`), and its
-    /// gradient is the gate gradients of all steps. `weightHH` is `(G·H, H)`, `biasHH` `(G·H)`
-    /// (or nil), `hidden` and `cell` (LSTM only) the initial states `(B, H)`. With `reverse`, time
-    /// runs from `T − 1` down to 0 (the backward direction of a bidirectional layer, §9.4).
+    /// `inputGates` is `x·W_ihᵀ` for every step, `(T, B, G·H)`: the caller computes it with one
+    /// product over all `T·B` rows (`x.matmul(W_ih, transB)`), and its gradient is the gate
+    /// gradients of all steps. `weightHH` is `(G·H, H)`; `biasIH` and `biasHH` `(G·H)` (or nil) are
+    /// added inside the cell kernel, which saves a pass over `(T, B, G·H)` each way; `hidden` and
+    /// `cell` (LSTM only) are the initial states `(B, H)`. With `reverse`, time runs from `T − 1`
+    /// down to 0 (the backward direction of a bidirectional layer, §9.4).
     public static func recurrentSequence(_ mode: RecurrentMode, inputGates xg: Tensor, hidden h0: Tensor,
-                                         cell c0: Tensor? = nil, weightHH w: Tensor, biasHH bias: Tensor?,
+                                         cell c0: Tensor? = nil, weightHH w: Tensor, biasIH: Tensor?, biasHH: Tensor?,
                                          reverse: Bool = false,
                                          file: StaticString = #fileID, line: UInt = #line) -> RecurrentSequenceResult {
         let op = "recurrentSequence(\(mode))"
@@ -67,8 +68,10 @@ extension Tensor {
             shapeCheck(c.shape == [B, H], "\(op): cell \(describeShape(c.shape)) must be (batch, hidden) = \(describeShape([B, H]))",
                        file: file, line: line)
         }
-        if let b = bias {
-            shapeCheck(b.shape == [GH], "\(op): biasHH \(describeShape(b.shape)) must be (\(GH))", file: file, line: line)
+        for (name, b) in [("biasIH", biasIH), ("biasHH", biasHH)] {
+            if let b = b {
+                shapeCheck(b.shape == [GH], "\(op): \(name) \(describeShape(b.shape)) must be (\(GH))", file: file, line: line)
+            }
         }
         // Time index of processing step s, and of the step before it.
         @inline(__always) func time(_ s: Int) -> Int { reverse ? T &- 1 &- s : s }
@@ -80,7 +83,8 @@ extension Tensor {
         let cells = TensorStorage(uninitializedCount: lstm ? T &* bh : 0)
         let tanhC = TensorStorage(uninitializedCount: lstm ? T &* bh : 0)
         let gh = TensorStorage(uninitializedCount: bgh)
-        let px = xg.storage.pointer, pw = w.storage.pointer, pb = bias.map { UnsafePointer($0.storage.pointer) }
+        let px = xg.storage.pointer, pw = w.storage.pointer
+        let pbx = biasIH.map { UnsafePointer($0.storage.pointer) }, pbh = biasHH.map { UnsafePointer($0.storage.pointer) }
         let ph0 = h0.storage.pointer, pc0 = c0?.storage.pointer
         let po = out.pointer
         for s in 0..<T {
@@ -90,13 +94,13 @@ extension Tensor {
                          c: gh.pointer, ldc: GH)
             switch mode {
             case .rnnTanh:
-                Kernels.rnnTanhCellForward(h: po + t &* bh, gx: px + t &* bgh, gh: gh.pointer, bias: pb, batch: B, hidden: H)
+                Kernels.rnnTanhCellForward(h: po + t &* bh, gx: px + t &* bgh, gh: gh.pointer, biasX: pbx, biasH: pbh, batch: B, hidden: H)
             case .gru:
                 Kernels.gruCellForward(h: po + t &* bh, saved: saved.pointer + t &* 4 &* bh, gx: px + t &* bgh,
-                                       gh: gh.pointer, bias: pb, hPrev: hPrev, batch: B, hidden: H)
+                                       gh: gh.pointer, biasX: pbx, biasH: pbh, hPrev: hPrev, batch: B, hidden: H)
             case .lstm:
                 Kernels.lstmCellForward(h: po + t &* bh, c: cells.pointer + t &* bh, gates: saved.pointer + t &* bgh,
-                                        tanhC: tanhC.pointer + t &* bh, gx: px + t &* bgh, gh: gh.pointer, bias: pb,
+                                        tanhC: tanhC.pointer + t &* bh, gx: px + t &* bgh, gh: gh.pointer, biasX: pbx, biasH: pbh,
                                         cPrev: s == 0 ? pc0! : cells.pointer + tp &* bh, batch: B, hidden: H)
             }
         }
@@ -104,7 +108,14 @@ extension Tensor {
         if lstm { (po + T &* bh).update(from: cells.pointer + tLast &* bh, count: bh) }
 
         let hv = h0.detached(), cv = c0?.detached(), wv = w.detached()
-        let inputs = [xg, h0] + (c0.map { [$0] } ?? []) + [w] + (bias.map { [$0] } ?? [])
+        // Graph inputs, with the position of each optional one (-1 when absent).
+        var inputs = [xg, h0]
+        func add(_ t: Tensor?) -> Int {
+            guard let t = t else { return -1 }
+            inputs.append(t)
+            return inputs.count - 1
+        }
+        let ic = add(c0), iw = add(w), ibx = add(biasIH), ibh = add(biasHH)
         let all = record(op, Tensor(shape: [lstm ? T &+ 1 : T, B, H], storage: out), inputs: inputs) { g, needs in
             // Pointers from the captured buffers (they keep the forward's results alive).
             let gp = g.storage.pointer, ph0 = hv.storage.pointer, pw = wv.storage.pointer, po = out.pointer
@@ -147,10 +158,10 @@ extension Tensor {
                 Kernels.gemm(transA: false, transB: false, m: B, n: H, k: GH, a: dGh.pointer + t &* bgh, lda: GH,
                              b: pw, ldb: H, c: target, ldc: H, beta: 1)
             }
-            var grads: [Tensor?] = [needs[0] ? Tensor(shape: [T, B, GH], storage: dGx) : nil,
-                                    dh0.map { Tensor(shape: [B, H], storage: $0) }]
-            if lstm { grads.append(needs[2] ? Tensor(shape: [B, H], storage: dc) : nil) }
-            let iw = lstm ? 3 : 2
+            var grads = [Tensor?](repeating: nil, count: needs.count)
+            if needs[0] { grads[0] = Tensor(shape: [T, B, GH], storage: dGx) }
+            grads[1] = dh0.map { Tensor(shape: [B, H], storage: $0) }
+            if ic >= 0 && needs[ic] { grads[ic] = Tensor(shape: [B, H], storage: dc) }
             if needs[iw] {
                 // dW_hh = Σₜ dGhₜᵀ·hₜ₋₁: the first step's previous state is h0; the others' are the
                 // outputs of the neighbouring steps, contiguous in both time directions.
@@ -162,19 +173,16 @@ extension Tensor {
                                  a: dGh.pointer + (reverse ? 0 : bgh), lda: GH, b: po + (reverse ? bh : 0), ldb: H,
                                  c: dW.pointer, ldc: H, beta: 1)
                 }
-                grads.append(Tensor(shape: [GH, H], storage: dW))
-            } else {
-                grads.append(nil)
+                grads[iw] = Tensor(shape: [GH, H], storage: dW)
             }
-            if needs.count > iw + 1 {
-                var db: Tensor? = nil
-                if needs[iw + 1] {
-                    let d = TensorStorage(repeating: 0, count: GH)
-                    for row in 0..<(T &* B) { Kernels.addInPlace(d.pointer, dGh.pointer + row &* GH, GH) }
-                    db = Tensor(shape: [GH], storage: d)
-                }
-                grads.append(db)
+            // db = Σ over all rows of the gate gradients (one sum serves both biases unless GRU).
+            func rowSum(_ d: TensorStorage) -> Tensor {
+                let r = TensorStorage(repeating: 0, count: GH)
+                for row in 0..<(T &* B) { Kernels.addInPlace(r.pointer, d.pointer + row &* GH, GH) }
+                return Tensor(shape: [GH], storage: r)
             }
+            if ibh >= 0 && needs[ibh] { grads[ibh] = rowSum(dGh) }
+            if ibx >= 0 && needs[ibx] { grads[ibx] = !gru && ibh >= 0 && needs[ibh] ? grads[ibh] : rowSum(dGx) }
             return grads
         }
         let output = lstm ? all.slice(axis: 0, 0..<T) : all

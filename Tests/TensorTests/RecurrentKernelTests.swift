@@ -29,13 +29,13 @@ final class RecurrentKernelTests: XCTestCase {
     func testFastKernelsMatchNaive() {
         var gen = SeededGenerator(seed: 11)
         for (B, H) in [(3, 21), (3, 32), (32, 272)] {
-            let bias = rand([4 * H], &gen), hPrev = rand([B, H], &gen), dh = rand([B, H], &gen), dc = rand([B, H], &gen)
+            let bias = rand([4 * H], &gen), biasH = rand([4 * H], &gen), hPrev = rand([B, H], &gen), dh = rand([B, H], &gen), dc = rand([B, H], &gen)
             // RNN
             do {
                 let gx = rand([B, H], &gen), gh = rand([B, H], &gen)
                 let f = { (naive: Bool) in self.run([B * H]) { o in
                     (naive ? Kernels.rnnTanhCellForwardNaive : Kernels.rnnTanhCellForward)(
-                        o[0], gx.storage.pointer, gh.storage.pointer, bias.storage.pointer, B, H) } }
+                        o[0], gx.storage.pointer, gh.storage.pointer, bias.storage.pointer, biasH.storage.pointer, B, H) } }
                 assertClose(f(false), f(true), "rnn forward H=\(H)")
                 let h = Tensor(shape: [B, H], scalars: f(true)[0])
                 let bw = { (naive: Bool) in self.run([B * H]) { o in
@@ -48,7 +48,7 @@ final class RecurrentKernelTests: XCTestCase {
                 let gx = rand([B, 3 * H], &gen), gh = rand([B, 3 * H], &gen)
                 let f = { (naive: Bool) in self.run([B * H, B * 4 * H]) { o in
                     (naive ? Kernels.gruCellForwardNaive : Kernels.gruCellForward)(
-                        o[0], o[1], gx.storage.pointer, gh.storage.pointer, bias.storage.pointer, hPrev.storage.pointer, B, H) } }
+                        o[0], o[1], gx.storage.pointer, gh.storage.pointer, bias.storage.pointer, biasH.storage.pointer, hPrev.storage.pointer, B, H) } }
                 assertClose(f(false), f(true), "gru forward H=\(H)")
                 let saved = Tensor(f(true)[1])
                 let bw = { (naive: Bool) in self.run([B * 3 * H, B * 3 * H, B * H]) { o in
@@ -61,7 +61,7 @@ final class RecurrentKernelTests: XCTestCase {
                 let gx = rand([B, 4 * H], &gen), gh = rand([B, 4 * H], &gen)
                 let f = { (naive: Bool) in self.run([B * H, B * H, B * 4 * H, B * H]) { o in
                     (naive ? Kernels.lstmCellForwardNaive : Kernels.lstmCellForward)(
-                        o[0], o[1], o[2], o[3], gx.storage.pointer, gh.storage.pointer, nil, hPrev.storage.pointer, B, H) } }
+                        o[0], o[1], o[2], o[3], gx.storage.pointer, gh.storage.pointer, nil, biasH.storage.pointer, hPrev.storage.pointer, B, H) } }
                 assertClose(f(false), f(true), "lstm forward H=\(H)")
                 let ref = f(true)
                 let gates = Tensor(ref[2]), tanhC = Tensor(ref[3])
@@ -142,14 +142,14 @@ final class RecurrentKernelTests: XCTestCase {
 
     /// `[output, hidden, cell?]` flattened into one vector, from a loop of the fused cells.
     static func sequenceByCells(_ mode: RecurrentMode, _ xs: [Tensor], reverse: Bool) -> Tensor {
-        let (xg, h0, w, b) = (xs[0], xs[1], xs[xs.count - 2], xs[xs.count - 1])
+        let (xg, h0, w, bx, bh) = (xs[0], xs[1], xs[xs.count - 3], xs[xs.count - 2], xs[xs.count - 1])
         var h = h0, c = mode == .lstm ? xs[2] : h0
         let T = xg.shape[0]
         var outs = [Tensor](repeating: h0, count: T)
         for s in 0..<T {
             let t = reverse ? T - 1 - s : s
-            let gx = xg.slice(axis: 0, t..<(t + 1)).squeezed(0)
-            let gh = linear(h, weight: w, bias: b)
+            let gx = xg.slice(axis: 0, t..<(t + 1)).squeezed(0) + bx
+            let gh = linear(h, weight: w, bias: bh)
             switch mode {
             case .rnnTanh: h = Tensor.rnnTanhCell(inputGates: gx, hiddenGates: gh)
             case .gru: h = Tensor.gruCell(inputGates: gx, hiddenGates: gh, state: h)
@@ -164,7 +164,8 @@ final class RecurrentKernelTests: XCTestCase {
 
     static func sequenceFused(_ mode: RecurrentMode, _ xs: [Tensor], reverse: Bool) -> Tensor {
         let r = Tensor.recurrentSequence(mode, inputGates: xs[0], hidden: xs[1], cell: mode == .lstm ? xs[2] : nil,
-                                         weightHH: xs[xs.count - 2], biasHH: xs[xs.count - 1], reverse: reverse)
+                                         weightHH: xs[xs.count - 3], biasIH: xs[xs.count - 2], biasHH: xs[xs.count - 1],
+                                         reverse: reverse)
         var parts = [r.output.reshaped(to: [-1]), r.hidden.reshaped(to: [-1])]
         if let c = r.cell { parts.append(c.reshaped(to: [-1])) }
         return Tensor.concatenate(parts)
@@ -177,7 +178,7 @@ final class RecurrentKernelTests: XCTestCase {
             let G = mode.gateCount
             var xs = [rand([T, B, G * H], &gen, scale: 1), rand([B, H], &gen, scale: 1)]
             if mode == .lstm { xs.append(rand([B, H], &gen, scale: 1)) }
-            xs += [rand([G * H, H], &gen, scale: 0.3), rand([G * H], &gen, scale: 0.3)]
+            xs += [rand([G * H, H], &gen, scale: 0.3), rand([G * H], &gen, scale: 0.3), rand([G * H], &gen, scale: 0.3)]
             for reverse in [false, true] {
                 assertSameValuesAndGradients(xs, "\(mode) reverse \(reverse)", tol: 2e-5,
                                              fused: { Self.sequenceFused(mode, $0, reverse: reverse) },
@@ -189,7 +190,7 @@ final class RecurrentKernelTests: XCTestCase {
     func testSequenceFiniteDifferences() {
         var gen = SeededGenerator(seed: 4)
         let xs = [rand([3, 2, 8], &gen, scale: 1), rand([2, 2], &gen, scale: 1), rand([2, 2], &gen, scale: 1),
-                  rand([8, 2], &gen, scale: 0.5), rand([8], &gen, scale: 0.5)]
+                  rand([8, 2], &gen, scale: 0.5), rand([8], &gen, scale: 0.5), rand([8], &gen, scale: 0.5)]
         for c in gradCheck(xs, h: 1e-2, label: "lstm sequence", { Self.sequenceFused(.lstm, $0, reverse: true) }) {
             XCTAssertTrue(c.ok, "\(c)")
         }

@@ -4,10 +4,10 @@ import Foundation
 /// layout: one call computes every gate and the new state of one time step for a whole batch,
 /// and its backward turns the state gradients into the gradients of the gate pre-activations.
 ///
-/// Shapes (row-major, contiguous): `gx` and `gh` are the input and hidden projections
-/// `x·W_ihᵀ + b_ih` and `h·W_hhᵀ`, `(B, G·H)` with `G` gate blocks of `H` columns each, in
-/// PyTorch's order (GRU: r, z, n; LSTM: i, f, g, o). `bias` is `b_hh` `(G·H)`, or nil when `gh`
-/// already holds it. States are `(B, H)`.
+/// Shapes (row-major, contiguous): `gx` and `gh` are the input and hidden projections `x·W_ihᵀ`
+/// and `h·W_hhᵀ`, `(B, G·H)` with `G` gate blocks of `H` columns each, in PyTorch's order (GRU:
+/// r, z, n; LSTM: i, f, g, o). `biasX` and `biasH` are `b_ih` and `b_hh` `(G·H)`, or nil when
+/// `gx` and `gh` already include them (the GRU adds `b_hn` inside `r ⊙ (…)`). States are `(B, H)`.
 ///
 /// Each fast kernel walks a row 16 columns at a time with `SIMD16<Float>` and the `VectorMath`
 /// exp/tanh/sigmoid; a row whose width is not a multiple of 16 runs its tail through the same
@@ -30,6 +30,17 @@ extension Kernels {
     static func load16(_ p: UnsafePointer<Float>?, _ n: Int) -> V16 {
         guard let p = p else { return V16() }
         return load16(p, n)
+    }
+
+    /// `biasX[j..<j+n] + biasH[j..<j+n]` (a missing bias counts as zeros).
+    @inline(__always)
+    static func biases16(_ bx: UnsafePointer<Float>?, _ bh: UnsafePointer<Float>?, _ j: Int, _ n: Int) -> V16 {
+        load16(bx.map { $0 + j }, n) + load16(bh.map { $0 + j }, n)
+    }
+
+    /// `biasX[j] + biasH[j]` for the naive kernels.
+    static func biases(_ bx: UnsafePointer<Float>?, _ bh: UnsafePointer<Float>?, _ j: Int) -> Float {
+        (bx?[j] ?? 0) + (bh?[j] ?? 0)
     }
 
     /// Stores the first `n ≤ 16` lanes.
@@ -59,24 +70,24 @@ extension Kernels {
 
     // MARK: RNN (tanh), book §8.4: h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh)
 
-    /// `h = tanh(gx + gh + bias)`, all `(B, H)`.
+    /// `h = tanh(gx + gh + biasX + biasH)`, all `(B, H)`.
     public static func rnnTanhCellForward(h: UnsafeMutablePointer<Float>, gx: UnsafePointer<Float>,
-                                          gh: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                          gh: UnsafePointer<Float>, biasX: UnsafePointer<Float>?, biasH: UnsafePointer<Float>?,
                                           batch: Int, hidden: Int) {
         forEachChunk(batch: batch, hidden: hidden) { b, j, n in
             let o = b &* hidden &+ j
-            let pre = load16(gx + o, n) + load16(gh + o, n) + load16(bias.map { $0 + j }, n)
+            let pre = load16(gx + o, n) + load16(gh + o, n) + biases16(biasX, biasH, j, n)
             store16(VectorMath.tanh(pre), h + o, n)
         }
     }
 
     public static func rnnTanhCellForwardNaive(h: UnsafeMutablePointer<Float>, gx: UnsafePointer<Float>,
-                                               gh: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                               gh: UnsafePointer<Float>, biasX: UnsafePointer<Float>?, biasH: UnsafePointer<Float>?,
                                                batch: Int, hidden: Int) {
         for b in 0..<batch {
             for j in 0..<hidden {
                 let o = b * hidden + j
-                h[o] = Foundation.tanh(gx[o] + gh[o] + (bias?[j] ?? 0))
+                h[o] = Foundation.tanh(gx[o] + gh[o] + biases(biasX, biasH, j))
             }
         }
     }
@@ -104,16 +115,17 @@ extension Kernels {
     /// One GRU step. `gx`, `gh` are `(B, 3H)`; writes `h` `(B, H)` and `saved` `(B, 4H)` =
     /// `[r, z, n, gh_n + b_n]` per row, what the backward needs.
     public static func gruCellForward(h: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>,
-                                      gx: UnsafePointer<Float>, gh: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                      gx: UnsafePointer<Float>, gh: UnsafePointer<Float>, biasX: UnsafePointer<Float>?, biasH: UnsafePointer<Float>?,
                                       hPrev: UnsafePointer<Float>, batch: Int, hidden: Int) {
         let hd = hidden
         forEachChunk(batch: batch, hidden: hidden) { b, j, n in
             let g = b &* 3 &* hd &+ j, s = b &* 4 &* hd &+ j, o = b &* hd &+ j
-            let r = VectorMath.sigmoid(load16(gx + g, n) + load16(gh + g, n) + load16(bias.map { $0 + j }, n))
+            let r = VectorMath.sigmoid(load16(gx + g, n) + load16(gh + g, n) + biases16(biasX, biasH, j, n))
             let z = VectorMath.sigmoid(load16(gx + (g &+ hd), n) + load16(gh + (g &+ hd), n)
-                                       + load16(bias.map { $0 + (j &+ hd) }, n))
-            let hn = load16(gh + (g &+ 2 &* hd), n) + load16(bias.map { $0 + (j &+ 2 &* hd) }, n)
-            let nv = VectorMath.tanh(load16(gx + (g &+ 2 &* hd), n).addingProduct(r, hn))
+                                       + biases16(biasX, biasH, j &+ hd, n))
+            let hn = load16(gh + (g &+ 2 &* hd), n) + load16(biasH.map { $0 + (j &+ 2 &* hd) }, n)
+            let xn = load16(gx + (g &+ 2 &* hd), n) + load16(biasX.map { $0 + (j &+ 2 &* hd) }, n)
+            let nv = VectorMath.tanh(xn.addingProduct(r, hn))
             let hp = load16(hPrev + o, n)
             store16(nv.addingProduct(z, hp - nv), h + o, n)
             store16(r, saved + s, n)
@@ -124,16 +136,16 @@ extension Kernels {
     }
 
     public static func gruCellForwardNaive(h: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>,
-                                           gx: UnsafePointer<Float>, gh: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                           gx: UnsafePointer<Float>, gh: UnsafePointer<Float>, biasX: UnsafePointer<Float>?, biasH: UnsafePointer<Float>?,
                                            hPrev: UnsafePointer<Float>, batch: Int, hidden: Int) {
         let H = hidden
         for b in 0..<batch {
             for j in 0..<H {
                 let g = b * 3 * H + j, s = b * 4 * H + j
-                let r = sigmoidScalar(gx[g] + gh[g] + (bias?[j] ?? 0))
-                let z = sigmoidScalar(gx[g + H] + gh[g + H] + (bias?[j + H] ?? 0))
-                let hn = gh[g + 2 * H] + (bias?[j + 2 * H] ?? 0)
-                let nv = Foundation.tanh(gx[g + 2 * H] + r * hn)
+                let r = sigmoidScalar(gx[g] + gh[g] + biases(biasX, biasH, j))
+                let z = sigmoidScalar(gx[g + H] + gh[g + H] + biases(biasX, biasH, j + H))
+                let hn = gh[g + 2 * H] + (biasH?[j + 2 * H] ?? 0)
+                let nv = Foundation.tanh(gx[g + 2 * H] + (biasX?[j + 2 * H] ?? 0) + r * hn)
                 h[b * H + j] = (1 - z) * nv + z * hPrev[b * H + j]
                 saved[s] = r; saved[s + H] = z; saved[s + 2 * H] = nv; saved[s + 3 * H] = hn
             }
@@ -190,13 +202,13 @@ extension Kernels {
     /// `(B, 4H)` = `[i, f, g, o]` after their nonlinearities, what the backward needs.
     public static func lstmCellForward(h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
                                        gates: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
-                                       gx: UnsafePointer<Float>, gh: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                       gx: UnsafePointer<Float>, gh: UnsafePointer<Float>, biasX: UnsafePointer<Float>?, biasH: UnsafePointer<Float>?,
                                        cPrev: UnsafePointer<Float>, batch: Int, hidden: Int) {
         let hd = hidden
         forEachChunk(batch: batch, hidden: hidden) { b, j, n in
             let g = b &* 4 &* hd &+ j, o = b &* hd &+ j
             @inline(__always) func pre(_ k: Int) -> V16 {
-                load16(gx + (g &+ k &* hd), n) + load16(gh + (g &+ k &* hd), n) + load16(bias.map { $0 + (j &+ k &* hd) }, n)
+                load16(gx + (g &+ k &* hd), n) + load16(gh + (g &+ k &* hd), n) + biases16(biasX, biasH, j &+ k &* hd, n)
             }
             let iv = VectorMath.sigmoid(pre(0)), fv = VectorMath.sigmoid(pre(1))
             let gv = VectorMath.tanh(pre(2)), ov = VectorMath.sigmoid(pre(3))
@@ -214,13 +226,13 @@ extension Kernels {
 
     public static func lstmCellForwardNaive(h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
                                             gates: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
-                                            gx: UnsafePointer<Float>, gh: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                            gx: UnsafePointer<Float>, gh: UnsafePointer<Float>, biasX: UnsafePointer<Float>?, biasH: UnsafePointer<Float>?,
                                             cPrev: UnsafePointer<Float>, batch: Int, hidden: Int) {
         let H = hidden
         for b in 0..<batch {
             for j in 0..<H {
                 let g = b * 4 * H + j, o = b * H + j
-                func pre(_ k: Int) -> Float { gx[g + k * H] + gh[g + k * H] + (bias?[j + k * H] ?? 0) }
+                func pre(_ k: Int) -> Float { gx[g + k * H] + gh[g + k * H] + biases(biasX, biasH, j + k * H) }
                 let iv = sigmoidScalar(pre(0)), fv = sigmoidScalar(pre(1))
                 let gv = Foundation.tanh(pre(2)), ov = sigmoidScalar(pre(3))
                 c[o] = fv * cPrev[o] + iv * gv
