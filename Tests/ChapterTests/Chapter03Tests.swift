@@ -71,7 +71,7 @@ final class Chapter03Tests: XCTestCase {
         Figures.directory = dir
         defer { Figures.directory = saved; try? FileManager.default.removeItem(at: dir) }
         var text = ""
-        try showDataset(hub: testDataHub(), log: TextOutput(isTerminal: false) { text += $0 })
+        try showDataset(hub: TestData.require(.fashionMNIST), log: TextOutput(isTerminal: false) { text += $0 })
         XCTAssertTrue(text.contains("60000 training and 10000 test images of shape (1, 28, 28)"))
         XCTAssertTrue(text.contains("first 18 labels: ankle boot, t-shirt, t-shirt, dress"), text)
         let svg = try String(contentsOf: dir.appendingPathComponent("ch03-fashion-mnist.svg"), encoding: .utf8)
