@@ -109,6 +109,37 @@ final class DataBadInputTests: XCTestCase {
         }
     }
 
+    // Item 12 for the plain files: one larger than its known size is refused before reading.
+    func testHugeTextFileIsRejectedFromItsSize() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let path = dir + "/timemachine.txt"
+        _ = FileManager.default.createFile(atPath: path, contents: Data("The Time Machine".utf8))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 3 << 30)
+        try handle.close()
+        let start = Date()
+        let msg = message { try readTimeMachine(hub: self.hub(dir)) }
+        XCTAssert(msg.contains(path + ": the file has 3221225472 bytes, more than the 178979 bytes"), msg)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 0.5)
+    }
+
+    // A zip entry that declares another size than the known one is refused before inflating.
+    func testZipEntryOfTheWrongDeclaredSizeIsRefused() throws {
+        let dir = Fixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/fra-eng", withIntermediateDirectories: true)
+        try Data(String(repeating: "Go.\tVa !\n", count: 100).utf8).write(to: URL(fileURLWithPath: dir + "/fra-eng/fra.txt"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/zip")
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.arguments = ["-q", "-r", "fra-eng.zip", "fra-eng"]
+        try p.run(); p.waitUntilExit()
+        try FileManager.default.removeItem(atPath: dir + "/fra-eng")
+        let file = DataFile(dataset: "fra-eng", path: "fra-eng/fra.txt", sha1: nil, size: 11_669_748, url: nil,
+                            archive: .init(name: "fra-eng.zip", sha1: nil, url: "http://unused", member: "fra-eng/fra.txt"))
+        let msg = message { try self.hub(dir).locate(file) }
+        XCTAssert(msg.contains(dir + "/fra-eng.zip: length mismatch in zip entry fra-eng/fra.txt (declared size): expected 11669748 found 900"), msg)
+    }
+
     func testEmptyAndTinyGzipFilesNameTheFile() throws {
         let dir = Fixtures.temporaryDirectory()
         try Fixtures.writeImageSplit("t10k", count: 1, into: dir)
