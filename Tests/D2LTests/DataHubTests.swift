@@ -54,6 +54,7 @@ final class DataHubTests: XCTestCase {
             XCTAssert(msg.contains(b + "/timemachine.txt"), msg)
             XCTAssert(msg.contains("http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt"), msg)
             XCTAssert(msg.contains("D2L_DATA_DIR"), msg)
+            XCTAssert(msg.contains("swift run Datasets fetch"), msg)
         }
         // Fashion-MNIST's message also names the Debian directory and package.
         let fm = DataFile.imageClassification(.fashionMNIST, "train-images-idx3-ubyte.gz")

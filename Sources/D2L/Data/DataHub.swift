@@ -130,6 +130,7 @@ public struct DataHub {
                 searched.append(allowDownload ? "download \(url): no writable data directory" : "download \(url): disabled")
             }
         }
+        hints.append("or run `swift run Datasets fetch` in the checkout (downloads and verifies every data set the chapters use)")
         throw DataError.notFound(dataset: file.dataset, file: file.path, searched: searched, howToGet: hints)
     }
 
