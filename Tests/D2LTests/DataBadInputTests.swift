@@ -95,6 +95,7 @@ final class DataBadInputTests: XCTestCase {
     func testHugeJunkGzipIsRejectedWithoutReadingIt() throws {
         for magic in [[0x50, 0x4b] as [UInt8], [0x1f, 0x8b]] {
             let dir = Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
             try Fixtures.writeImageSplit("t10k", count: 1, into: dir)
             let path = dir + "/fashion-mnist/t10k-images-idx3-ubyte.gz"
             try Data(magic + [8, 0]).write(to: URL(fileURLWithPath: path))
@@ -112,6 +113,7 @@ final class DataBadInputTests: XCTestCase {
     // Item 12 for the plain files: one larger than its known size is refused before reading.
     func testHugeTextFileIsRejectedFromItsSize() throws {
         let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/timemachine.txt"
         _ = FileManager.default.createFile(atPath: path, contents: Data("The Time Machine".utf8))
         let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))

@@ -4,11 +4,7 @@ import XCTest
 @testable import D2L
 
 /// A fresh empty temporary directory.
-func makeTempDir() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-data-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
+func makeTempDir() -> String { Fixtures.temporaryDirectory() }
 
 final class DataHubTests: XCTestCase {
     func testSHA1KnownVectors() {
