@@ -21,26 +21,31 @@ public enum TestData {
     /// The hub, once every file of `dataSet` is found; otherwise skips the test (or, under
     /// `D2L_REQUIRE_DATA=1`, fails it) with the loader's "how to get it" message.
     @discardableResult
-    public static func require(_ dataSet: DataSet, hub: DataHub = TestData.hub) throws -> DataHub {
-        for file in dataSet.files { _ = try path(of: file, in: dataSet, hub: hub) }
+    public static func require(_ dataSet: DataSet, hub: DataHub = TestData.hub,
+                               file: StaticString = #filePath, line: UInt = #line) throws -> DataHub {
+        for f in dataSet.files { _ = try path(of: f, in: dataSet, hub: hub, file: file, line: line) }
         return hub
     }
 
     /// The located `timemachine.txt` (skips or fails as `require` does).
-    public static func timeMachineURL(hub: DataHub = TestData.hub) throws -> URL {
-        URL(fileURLWithPath: try path(of: .timeMachine, in: .timeMachine, hub: hub))
+    public static func timeMachineURL(hub: DataHub = TestData.hub, file: StaticString = #filePath,
+                                      line: UInt = #line) throws -> URL {
+        URL(fileURLWithPath: try path(of: .timeMachine, in: .timeMachine, hub: hub, file: file, line: line))
     }
 
     /// The located path of one file of `dataSet` (skips or fails as `require` does).
-    public static func path(of file: DataFile, in dataSet: DataSet, hub: DataHub = TestData.hub) throws -> String {
+    /// The skip is reported at the caller's `file`/`line`.
+    public static func path(of dataFile: DataFile, in dataSet: DataSet, hub: DataHub = TestData.hub,
+                            file: StaticString = #filePath, line: UInt = #line) throws -> String {
         do {
-            return try hub.locate(file)
+            return try hub.locate(dataFile)
         } catch let error as DataError {
             guard case .notFound = error else { throw error }
             if isRequired {
                 throw TestDataMissing(message: "D2L_REQUIRE_DATA=1 and data set \(dataSet.name) is missing:\n\(error)")
             }
-            throw XCTSkip("data set \(dataSet.name) not found (run `swift run Datasets fetch \(dataSet.name)`, or set D2L_DATA_DIR)\n\(error)")
+            throw XCTSkip("data set \(dataSet.name) not found (run `swift run Datasets fetch \(dataSet.name)`, or set D2L_DATA_DIR)\n\(error)",
+                          file: file, line: line)
         }
     }
 }
