@@ -39,6 +39,21 @@ import Tensor
         #expect(stderr(result).contains("ImageResizer: expected 4×4 pixels, got 3"))
     }
 
+    @Test func sequenceIteratorsWithZeroSteps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var g = SeededGenerator(seed: 0)
+            _ = seqDataIterRandom(Array(0..<10), batchSize: 2, numSteps: 0, generator: &g)
+        }
+        #expect(stderr(result).contains("seqDataIterRandom: batchSize and numSteps must be positive, got batchSize 2, numSteps 0"))
+    }
+
+    @Test func fashionMNISTLabelOutOfRange() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = getFashionMNISTLabels([3, 10])
+        }
+        #expect(stderr(result).contains("getFashionMNISTLabels: label 10 outside 0…9"))
+    }
+
     // Issue 9, item 1: the batch builder itself refuses a set whose shape does not match
     // (rows ≠ cols) instead of reading past the images.
     @Test func imageBatchNeverReadsOutOfBounds() async {

@@ -133,7 +133,10 @@ func imageBatch(_ set: IDXImageSet, _ indices: [Int], resizer: ImageResizer?, ou
 }
 
 /// Book §3.5 `get_fashion_mnist_labels`: text labels of Fashion-MNIST classes 0…9.
-public func getFashionMNISTLabels(_ labels: [Int]) -> [String] {
+public func getFashionMNISTLabels(_ labels: [Int], file: StaticString = #fileID, line: UInt = #line) -> [String] {
     let names = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
+    if let bad = labels.first(where: { !names.indices.contains($0) }) {
+        fatalError("getFashionMNISTLabels: label \(bad) outside 0…9", file: file, line: line)
+    }
     return labels.map { names[$0] }
 }
