@@ -54,6 +54,13 @@ import Tensor
         #expect(stderr(result).contains("getFashionMNISTLabels: label 10 outside 0…9"))
     }
 
+    @Test func vocabIndexOutOfRange() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Vocab(tokens: ["a", "b"]).toTokens([1, 5])
+        }
+        #expect(stderr(result).contains("Vocab.toTokens: index 5 outside 0..<3"))
+    }
+
     // Issue 9, item 1: the batch builder itself refuses a set whose shape does not match
     // (rows ≠ cols) instead of reading past the images.
     @Test func imageBatchNeverReadsOutOfBounds() async {
