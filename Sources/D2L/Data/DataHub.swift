@@ -19,7 +19,8 @@ import FoundationNetworking
 /// place looked and how to get the file.
 ///
 /// Tests build their own hub (`DataHub(dataDirectory:checkoutDatasets:allowDownload:fetch:)`)
-/// so they need neither the environment nor the network.
+/// so they need neither the environment nor the network. `swift run Datasets fetch` locates
+/// (downloading what is missing) and verifies every data set (`DataHub.fetch`, `DataSet.all`).
 public struct DataHub {
     public var dataDirectory: String?
     public var checkoutDatasets: String?
