@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "D2L", targets: ["D2L"]),
+        .executable(name: "Datasets", targets: ["Datasets"]),
     ] + chapters.map { .executable(name: $0, targets: [$0]) },
     targets: [
         .target(name: "Tensor", path: "Sources/Tensor", swiftSettings: speed),
@@ -44,6 +45,7 @@ let package = Package(
         .target(name: "D2L", dependencies: ["Tensor", "NN"], path: "Sources/D2L", swiftSettings: speed),
         .executableTarget(name: "Benchmarks", dependencies: ["Tensor", "NN", "D2L"],
                           path: "Sources/Benchmarks", swiftSettings: speed),
+        .executableTarget(name: "Datasets", dependencies: ["D2L"], path: "Sources/Datasets", swiftSettings: speed),
         .target(name: "TestSupport", dependencies: ["Tensor", "NN", "D2L"], path: "Tests/TestSupport",
                 swiftSettings: speed),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], swiftSettings: speed),

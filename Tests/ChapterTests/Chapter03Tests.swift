@@ -68,7 +68,7 @@ final class Chapter03Tests: XCTestCase {
         let saved = Figures.directory
         Figures.directory = dir
         defer { Figures.directory = saved; try? FileManager.default.removeItem(at: dir) }
-        try showDataset(hub: testDataHub(), file: "ch03-dataset", report: captured.report)
+        try showDataset(hub: TestData.require(.fashionMNIST), file: "ch03-dataset", report: captured.report)
         let text = captured.text
         XCTAssertTrue(text.contains("60000 training and 10000 test images of shape (1, 28, 28)"))
         XCTAssertTrue(text.contains("first 18 labels: ankle boot, t-shirt, t-shirt, dress"), text)

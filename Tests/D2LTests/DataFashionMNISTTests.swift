@@ -6,7 +6,7 @@ import XCTest
 
 final class DataFashionMNISTTests: XCTestCase {
     func testLoadsBothSplitsWithKnownSums() throws {
-        let hub = testDataHub()
+        let hub = try TestData.require(.fashionMNIST)
         let start = Date()
         let train = try readIDXImageSet(.fashionMNIST, split: "train", hub: hub)
         let trainTime = Date().timeIntervalSince(start)
@@ -28,7 +28,7 @@ final class DataFashionMNISTTests: XCTestCase {
 
     func testIteratorsBatchesShapesAndValues() throws {
         let start = Date()
-        let (train, test) = try loadDataFashionMNIST(batchSize: 256, hub: testDataHub(), seed: 1)
+        let (train, test) = try loadDataFashionMNIST(batchSize: 256, hub: TestData.require(.fashionMNIST), seed: 1)
         print(String(format: "loadDataFashionMNIST(batchSize: 256): %.3f s", Date().timeIntervalSince(start)))
         XCTAssertEqual(train.count, 235); XCTAssertEqual(train.numExamples, 60000)
         XCTAssertEqual(test.count, 40); XCTAssertEqual(test.numExamples, 10000)
@@ -58,15 +58,16 @@ final class DataFashionMNISTTests: XCTestCase {
     }
 
     func testResizedBatches() throws {
-        let (_, test) = try loadDataFashionMNIST(batchSize: 8, resize: 96, hub: testDataHub())
+        let hub = try TestData.require(.fashionMNIST)
+        let (_, test) = try loadDataFashionMNIST(batchSize: 8, resize: 96, hub: hub)
         let (X, _) = firstBatch(test)
         XCTAssertEqual(X.shape, [8, 1, 96, 96])
         // Upsampling keeps the mean brightness roughly.
-        let small = firstBatch(try loadDataFashionMNIST(batchSize: 8, hub: testDataHub()).test).X
+        let small = firstBatch(try loadDataFashionMNIST(batchSize: 8, hub: hub).test).X
         let m96 = X.scalars.reduce(0, +) / Float(X.count), m28 = small.scalars.reduce(0, +) / Float(small.count)
         XCTAssertEqual(m96, m28, accuracy: 0.01)
         // Cost of the AlexNet setting: one batch of 128 resized to 224×224.
-        let (_, big) = try loadDataFashionMNIST(batchSize: 128, resize: 224, hub: testDataHub())
+        let (_, big) = try loadDataFashionMNIST(batchSize: 128, resize: 224, hub: hub)
         let start = Date()
         let (B, _) = firstBatch(big)
         print(String(format: "one batch of 128 images resized to 224: %.3f s", Date().timeIntervalSince(start)))

@@ -3,13 +3,8 @@ import Foundation
 import XCTest
 @testable import D2L
 
-/// The hub tests use: `$D2L_DATA_DIR` (CI sets `../shared/datasets`), or else
-/// `<checkout>/../shared/datasets`, so `swift test` works locally; never downloads.
-func makeTempDir() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("d2l-data-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
+/// A fresh empty temporary directory.
+func makeTempDir() -> String { Fixtures.temporaryDirectory() }
 
 final class DataHubTests: XCTestCase {
     func testSHA1KnownVectors() {
@@ -27,8 +22,23 @@ final class DataHubTests: XCTestCase {
 
     func testFindsTheCheckoutAndTheSharedFiles() throws {
         XCTAssertNotNil(DataHub.findPackageRoot(), "tests run inside the checkout")
-        let path = try testDataHub().locate(.timeMachine)
-        XCTAssert(path.hasSuffix("timemachine.txt"))
+        let url = try TestData.timeMachineURL()  // not inside XCTAssert: it would turn a skip into a failure
+        XCTAssert(url.path.hasSuffix("timemachine.txt"))
+    }
+
+    /// A missing data set skips a test with the loader's message (every place looked and how to
+    /// get it), or fails it under `D2L_REQUIRE_DATA=1` (CI).
+    func testMissingDataSetSkipsOrUnderRequireDataFails() {
+        let hub = DataHub(dataDirectory: makeTempDir(), checkoutDatasets: nil, allowDownload: false)
+        XCTAssertThrowsError(try TestData.require(.kaggleHouse, hub: hub)) { e in
+            if TestData.isRequired {
+                XCTAssert(e is TestDataMissing, "\(e)")
+            } else {
+                XCTAssert(e is XCTSkip, "\(e)")
+            }
+            let msg = (e as? XCTSkip)?.message ?? "\(e)"
+            XCTAssert(msg.contains("kaggle-house") && msg.contains("To get it:") && msg.contains("kaggle_house_pred_train.csv"), msg)
+        }
     }
 
     func testMissingFileMessageListsEveryPlace() {
@@ -41,6 +51,7 @@ final class DataHubTests: XCTestCase {
             XCTAssert(msg.contains(b + "/timemachine.txt"), msg)
             XCTAssert(msg.contains("http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt"), msg)
             XCTAssert(msg.contains("D2L_DATA_DIR"), msg)
+            XCTAssert(msg.contains("swift run Datasets fetch"), msg)
         }
         // Fashion-MNIST's message also names the Debian directory and package.
         let fm = DataFile.imageClassification(.fashionMNIST, "train-images-idx3-ubyte.gz")
@@ -75,26 +86,6 @@ final class DataHubTests: XCTestCase {
             XCTAssert(msg.contains("train-images-idx3-ubyte.gz") || msg.contains("train-labels-idx1-ubyte.gz"), msg)
             XCTAssert(msg.contains("magic") || msg.contains("truncated"), msg)
         }
-    }
-
-    func testDownloadPathWithInjectedFetch() throws {
-        let checkout = makeTempDir()
-        let content = try Data(contentsOf: URL(fileURLWithPath: testDataHub().locate(.airfoil)))
-        var asked: [URL] = []
-        let hub = DataHub(dataDirectory: nil, checkoutDatasets: checkout) { url in asked.append(url); return [UInt8](content) }
-        let path = try hub.locate(.airfoil)
-        XCTAssertEqual(path, checkout + "/airfoil_self_noise.dat")
-        XCTAssertEqual(asked.map(\.absoluteString), ["http://d2l-data.s3-accelerate.amazonaws.com/airfoil_self_noise.dat"])
-        // A download with the wrong content is refused with both digests.
-        let bad = DataHub(dataDirectory: nil, checkoutDatasets: makeTempDir()) { _ in Array("junk".utf8) }
-        XCTAssertThrowsError(try bad.locate(.timeMachine)) { e in
-            XCTAssert("\(e)".contains("SHA-1 mismatch for http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt"), "\(e)")
-        }
-        // A failed download ends in the not-found message that includes the failure.
-        let offline = DataHub(dataDirectory: nil, checkoutDatasets: makeTempDir()) { url in
-            throw DataError.io(file: url.absoluteString, reason: "no network")
-        }
-        XCTAssertThrowsError(try offline.locate(.timeMachine)) { e in XCTAssert("\(e)".contains("no network"), "\(e)") }
     }
 
     func testZipExtractionOfFraEngArchive() throws {

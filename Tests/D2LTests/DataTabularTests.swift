@@ -14,7 +14,7 @@ final class DataTabularTests: XCTestCase {
     }
 
     func testKaggleHousePreprocessingOfSection4_10() throws {
-        let (train, test) = try readKaggleHouseData(hub: testDataHub())
+        let (train, test) = try readKaggleHouseData(hub: TestData.require(.kaggleHouse))
         XCTAssertEqual(train.rows.count, 1460); XCTAssertEqual(test.rows.count, 1459)
         XCTAssertEqual(train.header.count, 81)
         let data = try preprocessKaggleHouseData(train: train, test: test)
@@ -29,7 +29,7 @@ final class DataTabularTests: XCTestCase {
     }
 
     func testAirfoilGetDataCh11() throws {
-        let (iter, dim) = try getDataCh11(batchSize: 10, n: 1500, hub: testDataHub(), seed: 0)
+        let (iter, dim) = try getDataCh11(batchSize: 10, n: 1500, hub: TestData.require(.airfoil), seed: 0)
         XCTAssertEqual(dim, 5)
         XCTAssertEqual(iter.numExamples, 1500); XCTAssertEqual(iter.count, 150)
         var ySum: Double = 0

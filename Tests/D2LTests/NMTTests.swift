@@ -16,7 +16,7 @@ final class NMTTests: XCTestCase {
 
     func testBookFactsOfSection9_5() throws {
         let start = Date()
-        let raw = try readDataNMT(hub: testDataHub())
+        let raw = try readDataNMT(hub: TestData.require(.fraEng))
         XCTAssert(raw.hasPrefix("Go.\tVa !\nHi.\tSalut !\nRun!\tCours\u{202F}!"))
         let t1 = Date()
         let text = preprocessNMT(raw)
@@ -36,7 +36,7 @@ final class NMTTests: XCTestCase {
     }
 
     func testLoadDataNMT() throws {
-        let (iter, src, tgt) = try loadDataNMT(batchSize: 2, numSteps: 8, hub: testDataHub(), seed: 0)
+        let (iter, src, tgt) = try loadDataNMT(batchSize: 2, numSteps: 8, hub: TestData.require(.fraEng), seed: 0)
         XCTAssertEqual(iter.numExamples, 601)
         XCTAssertEqual(iter.count, 301)
         XCTAssertEqual([src["<unk>"], src["<pad>"], src["<bos>"], src["<eos>"]], [0, 1, 2, 3])

@@ -5,7 +5,8 @@ import XCTest
 
 final class TimeMachineTests: XCTestCase {
     func testBookFactsOfSection8_2() throws {
-        let lines = try readTimeMachine(hub: testDataHub())
+        let hub = try TestData.require(.timeMachine)
+        let lines = try readTimeMachine(hub: hub)
         XCTAssertEqual(lines.count, 3221)
         XCTAssertEqual(lines[0], "the time machine by h g wells")
         let tokens = tokenize(lines, token: .word)
@@ -14,14 +15,14 @@ final class TimeMachineTests: XCTestCase {
         XCTAssertEqual(vocab[tokens[0]], [1, 19, 50, 40, 2183, 2184, 400])
         XCTAssertEqual(vocab.toTokens([1, 19]), ["the", "time"])
         XCTAssertEqual(vocab["no-such-word"], vocab.unk)
-        let (corpus, charVocab) = try loadCorpusTimeMachine(hub: testDataHub())
+        let (corpus, charVocab) = try loadCorpusTimeMachine(hub: hub)
         XCTAssertEqual(corpus.count, 170_580)
         XCTAssertEqual(charVocab.count, 28)
-        XCTAssertEqual(try loadCorpusTimeMachine(maxTokens: 10000, hub: testDataHub()).corpus.count, 10000)
+        XCTAssertEqual(try loadCorpusTimeMachine(maxTokens: 10000, hub: hub).corpus.count, 10000)
     }
 
     func testUnigramBigramTrigramCountsOfSection8_3() throws {
-        let words = tokenize(try readTimeMachine(hub: testDataHub())).flatMap { $0 }
+        let words = tokenize(try readTimeMachine(hub: TestData.require(.timeMachine))).flatMap { $0 }
         let top = countCorpus(words).mostCommon(3)
         XCTAssertEqual(top.map(\.token), ["the", "i", "and"])
         XCTAssertEqual(top.map(\.freq), [2261, 1267, 1245])
@@ -56,14 +57,15 @@ final class TimeMachineTests: XCTestCase {
     }
 
     func testLoadDataTimeMachineGivesEightBatches() throws {
-        let (iter, vocab) = try loadDataTimeMachine(batchSize: 32, numSteps: 35, hub: testDataHub(), seed: 0)
+        let hub = try TestData.require(.timeMachine)
+        let (iter, vocab) = try loadDataTimeMachine(batchSize: 32, numSteps: 35, hub: hub, seed: 0)
         XCTAssertEqual(vocab.count, 28)
         for _ in 0..<3 {  // a new random offset each epoch, always 8 batches
             let batches = Array(iter)
             XCTAssertEqual(batches.count, 8)
             XCTAssertEqual(batches[0].X.shape, [32, 35])
         }
-        let random = try loadDataTimeMachine(batchSize: 32, numSteps: 35, useRandomIter: true, hub: testDataHub())
+        let random = try loadDataTimeMachine(batchSize: 32, numSteps: 35, useRandomIter: true, hub: hub)
         XCTAssertEqual(Array(random.iterator).count, 8)  // ⌊⌊9999−o)/35⌋/32⌋ = 8
     }
 }

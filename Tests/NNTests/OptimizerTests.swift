@@ -7,9 +7,7 @@ import XCTest
 final class OptimizerTests: XCTestCase {
     /// Optim golden cases hold `inputs.p0`, `grads_per_step` and `output.params_after_each_step`.
     private func runGolden(_ name: String, _ makeOptimizer: ([Parameter], [String: Any]) -> Optimizer) throws {
-        let url = Golden.directory.appendingPathComponent("optim.json")
-        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        let c = (root["cases"] as! [[String: Any]]).first { $0["name"] as? String == name }!
+        let c = try Golden.rawCase("optim", name)
         let p0 = Golden.tensor((c["inputs"] as! [String: Any])["p0"]!)!
         let grads = (c["grads_per_step"] as! [Any]).map { Golden.tensor($0)! }
         let expected = ((c["output"] as! [String: Any])["params_after_each_step"] as! [Any]).map { Golden.tensor($0)! }

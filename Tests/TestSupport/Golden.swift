@@ -1,7 +1,8 @@
 import Foundation
 import Tensor
 
-/// Reads the PyTorch reference cases in `../shared/golden/` (see its README): one JSON file
+/// Reads the PyTorch reference cases committed in `Tests/Golden/` (a byte-identical copy of
+/// `../shared/golden/`, see its README): one JSON file
 /// per group, each `{"meta", "cases": [{"name", "inputs", "int_inputs"?, "attrs", "output",
 /// "cotangent"?, "grads"?}]}`; tensors are `{"shape", "data"}` in row-major order.
 public struct GoldenCase {
@@ -31,25 +32,41 @@ public struct GoldenCase {
 }
 
 public enum Golden {
-    /// `../shared/golden` beside the checkout, or `$D2L_GOLDEN_DIR`.
+    /// `$D2L_GOLDEN_DIR` if set, else `Tests/Golden` of this checkout (found from this source
+    /// file's path, so it works in any clone without `../shared`).
     public static var directory: URL {
-        if let d = ProcessInfo.processInfo.environment["D2L_GOLDEN_DIR"] { return URL(fileURLWithPath: d) }
-        // Tests/TestSupport/Golden.swift → checkout root → ../shared/golden
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared/golden")
+        if let d = ProcessInfo.processInfo.environment["D2L_GOLDEN_DIR"], !d.isEmpty { return URL(fileURLWithPath: d) }
+        // Tests/TestSupport/Golden.swift → Tests/Golden
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Golden")
+    }
+
+    /// The parsed top-level object of one group's file (`{"meta", "cases": [...]}`), with a
+    /// message naming the file and where golden files come from when it is missing or malformed.
+    public static func file(_ group: String) throws -> [String: Any] {
+        let url = directory.appendingPathComponent("\(group).json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw GoldenError.missing("golden file not found: \(url.path) (golden files live in Tests/Golden/, copied from ../shared/golden/; D2L_GOLDEN_DIR overrides the directory)")
+        }
+        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], root["cases"] is [Any] else {
+            throw GoldenError.malformed("\(url.path): expected {\"meta\", \"cases\": [...]}")
+        }
+        return root
+    }
+
+    /// The raw JSON object of one named case (for groups with extra fields, like `optim`'s
+    /// `grads_per_step`).
+    public static func rawCase(_ group: String, _ name: String) throws -> [String: Any] {
+        let list = try file(group)["cases"] as? [[String: Any]] ?? []
+        guard let c = list.first(where: { $0["name"] as? String == name }) else {
+            throw GoldenError.missing("golden case \(group)/\(name) not found in \(directory.path)/\(group).json")
+        }
+        return c
     }
 
     /// All cases of one group (`"elementwise"`, `"loss"`, …).
     public static func cases(_ group: String) throws -> [GoldenCase] {
-        let url = directory.appendingPathComponent("\(group).json")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw GoldenError.missing("golden file not found: \(url.path) (the tests expect ../shared/golden beside the checkout, or D2L_GOLDEN_DIR)")
-        }
-        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let list = root["cases"] as? [[String: Any]] else {
-            throw GoldenError.malformed("\(url.path): expected {\"meta\", \"cases\": [...]}")
-        }
+        let list = try file(group)["cases"] as? [[String: Any]] ?? []
         return list.map { c in
             let name = c["name"] as? String ?? "?"
             var inputs: [String: Tensor] = [:]

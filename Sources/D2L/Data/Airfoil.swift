@@ -9,7 +9,12 @@ import Tensor
 /// Double (the book's float32 NumPy differs by up to ~3e-5 after standardisation).
 public func getDataCh11(batchSize: Int = 10, n: Int = 1500, hub: DataHub = .shared,
                         seed: UInt64? = nil) throws -> (iterator: DataIterator, featureDim: Int) {
-    let text = try hub.readText(.airfoil)
+    try getDataCh11(text: hub.readText(.airfoil), batchSize: batchSize, n: n, seed: seed)
+}
+
+/// `getDataCh11` on the file's text (the parsing and standardising half).
+public func getDataCh11(text: String, batchSize: Int = 10, n: Int = 1500,
+                        seed: UInt64? = nil) throws -> (iterator: DataIterator, featureDim: Int) {
     var rows: [[Double]] = []
     for (k, line) in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
         let fields = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -26,7 +31,7 @@ public func getDataCh11(batchSize: Int = 10, n: Int = 1500, hub: DataHub = .shar
     for j in 0..<cols {
         let mean = rows.reduce(0) { $0 + $1[j] } / Double(rows.count)
         let std = (rows.reduce(0) { $0 + ($1[j] - mean) * ($1[j] - mean) } / Double(rows.count)).squareRoot()
-        for i in rows.indices { rows[i][j] = (rows[i][j] - mean) / std }
+        for i in rows.indices { rows[i][j] = std > 0 ? (rows[i][j] - mean) / std : 0 }  // a constant column → 0, not NaN
     }
     let kept = rows.prefix(n)
     let d = cols - 1

@@ -14,6 +14,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case corrupt(String)
     /// The output would exceed the caller's limit (guards against bogus lengths).
     case outputTooLarge(limit: Int)
+    /// A file, or the size its header declares, is larger than the data set can need (a gzip
+    /// bomb, a wrong or junk file): rejected before anything is decompressed.
+    case tooLarge(file: String, what: String, size: Int, limit: Int)
     /// A CRC-32 check failed.
     case crcMismatch(what: String, expected: UInt32, found: UInt32)
     /// The decompressed size differs from the one recorded in the container.
@@ -37,6 +40,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case .badBlockType(let t): return "bad block type \(t) in DEFLATE stream"
         case .corrupt(let why): return "corrupt data: \(why)"
         case .outputTooLarge(let limit): return "decompressed output exceeds the limit of \(limit) bytes"
+        case let .tooLarge(file, what, size, limit):
+            return "\(file): \(what) \(size) bytes, more than the \(limit) bytes this data set can need (a damaged, wrong or malicious file?)"
         case let .crcMismatch(what, expected, found):
             return "CRC mismatch in \(what): expected \(hex32(expected)) found \(hex32(found))"
         case let .lengthMismatch(what, expected, found):

@@ -16,6 +16,9 @@ public struct DataFile: Sendable {
     public let path: String
     /// Published SHA-1 of the file, checked whenever it is read (nil: not published).
     public let sha1: String?
+    /// Exact size in bytes when known (with the SHA-1): checked before the file is read or
+    /// extracted, so a huge wrong file is rejected without reading it.
+    public let size: Int?
     /// Where to download the file itself, if it is published on its own.
     public let url: String?
     /// Extra directories holding the file directly under its last path component
@@ -25,9 +28,9 @@ public struct DataFile: Sendable {
     /// Ways to get the file, shown when it cannot be found.
     public let howToGet: [String]
 
-    public init(dataset: String, path: String, sha1: String?, url: String?,
+    public init(dataset: String, path: String, sha1: String?, size: Int? = nil, url: String?,
                 systemDirectories: [String] = [], archive: Archive? = nil, howToGet: [String] = []) {
-        self.dataset = dataset; self.path = path; self.sha1 = sha1; self.url = url
+        self.dataset = dataset; self.path = path; self.sha1 = sha1; self.size = size; self.url = url
         self.systemDirectories = systemDirectories; self.archive = archive; self.howToGet = howToGet
     }
 
@@ -39,22 +42,22 @@ public struct DataFile: Sendable {
 public let d2lDataURL = "http://d2l-data.s3-accelerate.amazonaws.com/"
 
 extension DataFile {
-    static func hub(_ dataset: String, _ name: String, _ sha1: String) -> DataFile {
-        DataFile(dataset: dataset, path: name, sha1: sha1, url: d2lDataURL + name)
+    static func hub(_ dataset: String, _ name: String, _ sha1: String, size: Int) -> DataFile {
+        DataFile(dataset: dataset, path: name, sha1: sha1, size: size, url: d2lDataURL + name)
     }
 
     /// H. G. Wells, *The Time Machine* (§8.2).
-    public static let timeMachine = hub("Time Machine", "timemachine.txt", "090b5e7e70c295757f55df93cb0a180b9691891a")
+    public static let timeMachine = hub("Time Machine", "timemachine.txt", "090b5e7e70c295757f55df93cb0a180b9691891a", size: 178_979)
     /// UCI Airfoil Self-Noise (§11.5).
-    public static let airfoil = hub("Airfoil Self-Noise", "airfoil_self_noise.dat", "76e5be1548fd8222e5074cf0faae75edff8cf93f")
+    public static let airfoil = hub("Airfoil Self-Noise", "airfoil_self_noise.dat", "76e5be1548fd8222e5074cf0faae75edff8cf93f", size: 59_984)
     /// Kaggle House Prices (§4.10).
-    public static let kaggleHouseTrain = hub("Kaggle House Prices", "kaggle_house_pred_train.csv", "585e9cc93e70b39160e7921475f9bcd7d31219ce")
-    public static let kaggleHouseTest = hub("Kaggle House Prices", "kaggle_house_pred_test.csv", "fa19780a7b011d9b009e8bff8e99922a8ee2eb90")
+    public static let kaggleHouseTrain = hub("Kaggle House Prices", "kaggle_house_pred_train.csv", "585e9cc93e70b39160e7921475f9bcd7d31219ce", size: 460_676)
+    public static let kaggleHouseTest = hub("Kaggle House Prices", "kaggle_house_pred_test.csv", "fa19780a7b011d9b009e8bff8e99922a8ee2eb90", size: 451_405)
     /// Tatoeba English–French pairs (§9.5). d2l publishes only the zip's SHA-1; the bare
     /// file's SHA-1 is the one of the extracted `fra.txt` (see Datasets/README.md).
     public static let fraEng = DataFile(
         dataset: "fra-eng (English-French)", path: "fra-eng/fra.txt",
-        sha1: "c43f99dce27311d3afd4d3e0716848194cfcc103", url: nil,
+        sha1: "c43f99dce27311d3afd4d3e0716848194cfcc103", size: 11_669_748, url: nil,
         archive: Archive(name: "fra-eng.zip", sha1: "94646ad1522d915e7b0f9296181140edcf86a4f5",
                          url: d2lDataURL + "fra-eng.zip", member: "fra-eng/fra.txt"))
 

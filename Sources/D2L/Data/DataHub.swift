@@ -19,7 +19,8 @@ import FoundationNetworking
 /// place looked and how to get the file.
 ///
 /// Tests build their own hub (`DataHub(dataDirectory:checkoutDatasets:allowDownload:fetch:)`)
-/// so they need neither the environment nor the network.
+/// so they need neither the environment nor the network. `swift run Datasets fetch` locates
+/// (downloading what is missing) and verifies every data set (`DataHub.fetch`, `DataSet.all`).
 public struct DataHub {
     public var dataDirectory: String?
     public var checkoutDatasets: String?
@@ -96,8 +97,8 @@ public struct DataHub {
                 let zipPath = dir + "/" + archive.name
                 searched.append(zipPath)
                 if fm.fileExists(atPath: zipPath) {
-                    let bytes = try readChecked(zipPath, sha1: archive.sha1)
-                    return try extract(archive, from: bytes, zipPath: zipPath, into: dir)
+                    let bytes = try readChecked(zipPath, sha1: archive.sha1, maxSize: DataHub.maxArchiveSize)
+                    return try extract(archive, from: bytes, zipPath: zipPath, into: dir, size: file.size)
                 }
             }
         }
@@ -115,7 +116,7 @@ public struct DataHub {
                         try checkSHA1(bytes, sha1: archive.sha1, name: url)
                         let zipPath = writable + "/" + archive.name
                         try write(bytes, to: zipPath)
-                        return try extract(archive, from: bytes, zipPath: zipPath, into: writable)
+                        return try extract(archive, from: bytes, zipPath: zipPath, into: writable, size: file.size)
                     }
                     try checkSHA1(bytes, sha1: file.sha1, name: url)
                     let dest = writable + "/" + file.path
@@ -130,12 +131,13 @@ public struct DataHub {
                 searched.append(allowDownload ? "download \(url): no writable data directory" : "download \(url): disabled")
             }
         }
+        hints.append("or run `swift run Datasets fetch` in the checkout (downloads and verifies every data set the chapters use)")
         throw DataError.notFound(dataset: file.dataset, file: file.path, searched: searched, howToGet: hints)
     }
 
     /// Locates `file` and returns its bytes, SHA-1-checked where a SHA-1 is published.
     public func read(_ file: DataFile) throws -> [UInt8] {
-        try readChecked(try locate(file), sha1: file.sha1)
+        try readChecked(try locate(file), sha1: file.sha1, size: file.size)
     }
 
     /// Locates a UTF-8 text file and returns it as a String.
@@ -144,7 +146,16 @@ public struct DataHub {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func readChecked(_ path: String, sha1: String?) throws -> [UInt8] {
+    /// Largest zip archive read into memory (d2l's `fra-eng.zip` is ~3.4 MB).
+    static let maxArchiveSize = 64 << 20
+
+    /// The file's bytes, after checking before reading it that it is not larger than its known
+    /// `size` (or `maxSize`), and its SHA-1 after (a smaller wrong file gets the SHA-1 message).
+    func readChecked(_ path: String, sha1: String?, size: Int? = nil, maxSize: Int? = nil) throws -> [UInt8] {
+        if let limit = size ?? maxSize, let found = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+           found > limit {
+            throw DataError.tooLarge(file: path, what: "the file has", size: found, limit: limit)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError.io(file: path, reason: "not readable")
         }
@@ -159,11 +170,17 @@ public struct DataHub {
         if found != sha1 { throw DataError.sha1Mismatch(file: name, expected: sha1, found: found) }
     }
 
-    func extract(_ archive: DataFile.Archive, from bytes: [UInt8], zipPath: String, into dir: String) throws -> String {
+    /// Extracts `archive.member`; with a known `size`, an entry that declares another size is
+    /// rejected before it is inflated.
+    func extract(_ archive: DataFile.Archive, from bytes: [UInt8], zipPath: String, into dir: String,
+                 size: Int? = nil) throws -> String {
         do {
             let zip = try ZipArchive(bytes: bytes)
             guard let entry = zip.entry(named: archive.member) else {
                 throw DataError.badFormat(file: zipPath, reason: "no entry \(archive.member) (entries: \(zip.entries.prefix(10).map(\.name)))")
+            }
+            if let size, entry.uncompressedSize != size {
+                throw DataError.lengthMismatch(what: "zip entry \(entry.name) (declared size)", expected: size, found: entry.uncompressedSize)
             }
             let dest = dir + "/" + archive.member
             try write(try zip.extract(entry), to: dest)

@@ -19,8 +19,10 @@ public struct BatchIterator<Element>: Sequence {
     /// - Parameter seed: seed of the shuffling generator; `nil` draws one from
     ///   `GlobalRandom.generator` (so `Tensor.manualSeed` fixes it).
     public init(numExamples: Int, batchSize: Int, shuffle: Bool, seed: UInt64? = nil,
+                file: StaticString = #fileID, line: UInt = #line,
                 makeBatch: @escaping ([Int]) -> Element) {
-        precondition(batchSize > 0, "BatchIterator: batchSize must be positive, got \(batchSize)")
+        shapeCheck(batchSize > 0, "BatchIterator: batchSize must be positive, got \(batchSize)", file: file, line: line)
+        shapeCheck(numExamples >= 0, "BatchIterator: numExamples must not be negative, got \(numExamples)", file: file, line: line)
         self.numExamples = numExamples; self.batchSize = batchSize; self.shuffle = shuffle
         self.makeBatch = makeBatch
         rng = GeneratorBox(SeededGenerator(seed: seed ?? GlobalRandom.generator.next()))
@@ -56,12 +58,13 @@ public typealias DataIterator = BatchIterator<(X: Tensor, y: Tensor)>
 /// The book's `load_array((features, labels), batch_size, is_train)` (§3.3): minibatches of
 /// rows of `features` (n, …) and `labels` (n, …), shuffled when `shuffle` is true.
 public func loadArray(features: Tensor, labels: Tensor, batchSize: Int, shuffle: Bool = true,
-                      seed: UInt64? = nil) -> DataIterator {
+                      seed: UInt64? = nil, file: StaticString = #fileID, line: UInt = #line) -> DataIterator {
     let n = features.shape.first ?? 0
-    precondition(labels.shape.first == n,
-                 "loadArray: features \(describeShape(features.shape)) and labels \(describeShape(labels.shape)) have different numbers of rows")
+    shapeCheck(labels.shape.first == n,
+               "loadArray: features \(describeShape(features.shape)) and labels \(describeShape(labels.shape)) have different numbers of rows",
+               file: file, line: line)
     let f = features.detached(), l = labels.detached()
-    return DataIterator(numExamples: n, batchSize: batchSize, shuffle: shuffle, seed: seed) { idx in
+    return DataIterator(numExamples: n, batchSize: batchSize, shuffle: shuffle, seed: seed, file: file, line: line) { idx in
         (gatherRows(f, idx), gatherRows(l, idx))
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import Tensor
 
 /// Decoded (Fashion-)MNIST split: `count` images of `rows`×`cols` bytes and their labels.
+/// Built only by `readIDXImageSets`, which guarantees `images.count == count · rows · cols`,
+/// `labels.count == count`, `count > 0` and the image shape the book's models take.
 public struct IDXImageSet {
     public let images: [UInt8]
     public let labels: [UInt8]
@@ -10,8 +12,17 @@ public struct IDXImageSet {
     public let cols: Int
 }
 
-/// Reads splits ("train", "t10k") of Fashion-MNIST or MNIST through `hub`: gunzip (CRC and
-/// ISIZE checked), IDX magic and exact length checked, image and label counts compared.
+/// The image side every (Fashion-)MNIST loader checks: the book's models take 28×28 inputs.
+public let idxImageSide = 28
+/// The most images one IDX file of these data sets may hold (Fashion-MNIST has 60,000 + 10,000):
+/// bounds the decompressed size, so a gzip bomb stops near the real size.
+public let idxMaxImages = 70_000
+
+/// Reads splits ("train", "t10k") of Fashion-MNIST or MNIST through `hub`: gunzip (magic,
+/// declared size, CRC and ISIZE checked; output capped near the real size, `idxMaxImages`),
+/// IDX magic and exact length checked, image and label counts compared. Every split must hold
+/// at least one image of `idxImageSide`×`idxImageSide` pixels (the shape the models take), so
+/// train and test agree; errors name the file and the expected shape.
 /// All files are decoded in parallel (the 47 MB training images take one core).
 public func readIDXImageSets(_ dataset: ImageDataset = .fashionMNIST, splits: [String],
                              hub: DataHub = .shared) throws -> [IDXImageSet] {
@@ -20,12 +31,10 @@ public func readIDXImageSets(_ dataset: ImageDataset = .fashionMNIST, splits: [S
         jobs.append((try hub.locate(.imageClassification(dataset, "\(split)-images-idx3-ubyte.gz")), 3))
         jobs.append((try hub.locate(.imageClassification(dataset, "\(split)-labels-idx1-ubyte.gz")), 1))
     }
+    let side = idxImageSide
     func decode(_ path: String, dims: Int) throws -> IDXArray {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError.io(file: path, reason: "not readable")
-        }
-        let raw: [UInt8]
-        do { raw = try Gzip.decompress(data, maxOutput: 1 << 30) } catch let e as DataError { throw DataError.inFile(path, e) }
+        let maxOutput = dims == 3 ? 16 + idxMaxImages * side * side : 8 + idxMaxImages
+        let raw = try Gzip.decompressFile(atPath: path, maxOutput: maxOutput)
         return try IDXArray(bytes: raw, expectedDims: dims, file: path)
     }
     // Largest first, so the big training file starts at once.
@@ -41,6 +50,12 @@ public func readIDXImageSets(_ dataset: ImageDataset = .fashionMNIST, splits: [S
     for s in 0..<splits.count {
         let images = try results[2 * s]!.get(), labels = try results[2 * s + 1]!.get()
         let (imagePath, labelPath) = (jobs[2 * s].path, jobs[2 * s + 1].path)
+        guard images.shape[1] == side, images.shape[2] == side else {
+            throw DataError.badIDX(file: imagePath, reason: "images are \(images.shape[1])×\(images.shape[2]), expected \(side)×\(side) (the shape the book's models take)")
+        }
+        guard images.shape[0] > 0 else {
+            throw DataError.badIDX(file: imagePath, reason: "0 images: the \(splits[s]) split must not be empty")
+        }
         guard images.shape[0] == labels.shape[0] else {
             throw DataError.badIDX(file: labelPath, reason: "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagePath)")
         }
@@ -82,6 +97,14 @@ public func loadDataFashionMNIST(batchSize: Int, resize: Int? = nil, dataset: Im
 
 func imageBatch(_ set: IDXImageSet, _ indices: [Int], resizer: ImageResizer?, outSide: Int) -> (X: Tensor, y: Tensor) {
     let inPixels = set.rows * set.cols, outPixels = outSide * outSide
+    // The pointer loop below relies on these; `readIDXImageSets` guarantees them.
+    shapeCheck(set.rows == set.cols && set.images.count == set.count * inPixels && set.labels.count == set.count
+               && (resizer.map { $0.inSize == set.rows && $0.outSize == outSide } ?? (outSide == set.rows)),
+               "imageBatch: \(set.count) images of \(set.rows)×\(set.cols) in \(set.images.count) bytes with \(set.labels.count) labels cannot make \(outSide)×\(outSide) batches",
+               file: #fileID, line: #line)
+    if let bad = indices.first(where: { $0 < 0 || $0 >= set.count }) {
+        fatalError("imageBatch: index \(bad) outside 0..<\(set.count)")
+    }
     let x = TensorStorage(uninitializedCount: indices.count * outPixels)
     let y = TensorStorage(uninitializedCount: indices.count)
     let scale: Float = 1 / 255
@@ -110,7 +133,10 @@ func imageBatch(_ set: IDXImageSet, _ indices: [Int], resizer: ImageResizer?, ou
 }
 
 /// Book §3.5 `get_fashion_mnist_labels`: text labels of Fashion-MNIST classes 0…9.
-public func getFashionMNISTLabels(_ labels: [Int]) -> [String] {
+public func getFashionMNISTLabels(_ labels: [Int], file: StaticString = #fileID, line: UInt = #line) -> [String] {
     let names = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
+    if let bad = labels.first(where: { !names.indices.contains($0) }) {
+        fatalError("getFashionMNISTLabels: label \(bad) outside 0…9", file: file, line: line)
+    }
     return labels.map { names[$0] }
 }

@@ -77,6 +77,51 @@ public enum Gzip {
         return result
     }
 
+    /// Reads and decompresses a `.gz` file whose output can be at most `maxOutput` bytes
+    /// (each loader passes a bound near its data set's real size). Before reading the file it
+    /// checks, from the first and last bytes only: the magic bytes, that the file is not larger
+    /// than `maxOutput` bytes could compress to, and that the declared size (ISIZE trailer) fits
+    /// the bound. So junk or a gzip bomb is rejected at once, and a bomb that lies in its
+    /// trailer stops at the bound (the output buffer never grows past it). Errors name the file.
+    public static func decompressFile(atPath path: String, maxOutput: Int) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw DataError.io(file: path, reason: "not readable") }
+        defer { try? handle.close() }
+        let size: Int
+        let head: [UInt8], tail: [UInt8]
+        do {
+            size = Int(try handle.seekToEnd())
+            try handle.seek(toOffset: 0)
+            head = [UInt8](try handle.read(upToCount: 2) ?? Data())
+            try handle.seek(toOffset: UInt64(max(0, size - 4)))
+            tail = [UInt8](try handle.read(upToCount: 4) ?? Data())
+        } catch {
+            throw DataError.io(file: path, reason: error.localizedDescription)
+        }
+        guard head.count == 2, head[0] == 0x1f, head[1] == 0x8b else {
+            let found = head.map { String(format: "%02x", $0) }.joined(separator: " ")
+            throw DataError.inFile(path, .corrupt("not gzip data (magic bytes \(found.isEmpty ? "none, empty file" : found), expected 1f 8b)"))
+        }
+        // Stored blocks cost 5 bytes per 65,535 bytes; a member's header and trailer ~20 bytes.
+        let maxCompressed = maxOutput + maxOutput / 8192 + 4096
+        if size > maxCompressed {
+            throw DataError.tooLarge(file: path, what: "the compressed file has", size: size, limit: maxCompressed)
+        }
+        if tail.count == 4 {
+            let declared = Int(tail[0]) | Int(tail[1]) << 8 | Int(tail[2]) << 16 | Int(tail[3]) << 24
+            if declared > maxOutput {
+                throw DataError.tooLarge(file: path, what: "the gzip trailer (ISIZE) declares", size: declared, limit: maxOutput)
+            }
+        }
+        let data: Data
+        do {
+            try handle.seek(toOffset: 0)
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            throw DataError.io(file: path, reason: error.localizedDescription)
+        }
+        do { return try decompress(data, maxOutput: maxOutput) } catch let e as DataError { throw DataError.inFile(path, e) }
+    }
+
     public static func decompress(_ data: [UInt8], maxOutput: Int = 1 << 32) throws -> [UInt8] {
         try data.withUnsafeBytes { try decompress($0, maxOutput: maxOutput) }
     }

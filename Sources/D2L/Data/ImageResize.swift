@@ -1,3 +1,5 @@
+import Tensor
+
 /// Bilinear image resizing with the semantics of PIL's `Image.resize(size, BILINEAR)`, which is
 /// what torchvision's `Resize` applies to Fashion-MNIST before `ToTensor` (book §3.5, §7).
 ///
@@ -18,8 +20,8 @@ public struct ImageResizer {
 
     static let precisionBits = 22
 
-    public init(inSize: Int, outSize: Int) {
-        precondition(inSize > 0 && outSize > 0, "ImageResizer: sizes must be positive")
+    public init(inSize: Int, outSize: Int, file: StaticString = #fileID, line: UInt = #line) {
+        shapeCheck(inSize > 0 && outSize > 0, "ImageResizer: sizes must be positive, got \(inSize) → \(outSize)", file: file, line: line)
         self.inSize = inSize; self.outSize = outSize
         let scale = Double(inSize) / Double(outSize)
         let filterScale = max(scale, 1)
@@ -81,8 +83,8 @@ public struct ImageResizer {
     /// Scratch bytes `resize(_:into:scratch:)` needs.
     public var scratchCount: Int { inSize * outSize }
 
-    public func resize(_ image: [UInt8]) -> [UInt8] {
-        precondition(image.count == inSize * inSize, "ImageResizer: expected \(inSize)×\(inSize) pixels, got \(image.count)")
+    public func resize(_ image: [UInt8], file: StaticString = #fileID, line: UInt = #line) -> [UInt8] {
+        shapeCheck(image.count == inSize * inSize, "ImageResizer: expected \(inSize)×\(inSize) pixels, got \(image.count)", file: file, line: line)
         var out = [UInt8](repeating: 0, count: outSize * outSize)
         var scratch = [UInt8](repeating: 0, count: scratchCount)
         image.withUnsafeBufferPointer { i in

@@ -251,6 +251,9 @@ struct InflateDecoder {
         if needed - 266 > maxOutput { throw DataError.outputTooLarge(limit: maxOutput) }
         var cap = outCap
         while cap < needed { cap = cap * 2 }
+        // Never reserve more than the caller allows (plus the copy slack): a bomb cannot make
+        // the buffer twice the limit.
+        cap = max(needed, min(cap, maxOutput &+ 512))
         guard let p = realloc(out, cap) else { throw DataError.outputTooLarge(limit: maxOutput) }
         out = UnsafeMutablePointer<UInt8>(OpaquePointer(p))
         outCap = cap

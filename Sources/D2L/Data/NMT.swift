@@ -72,8 +72,11 @@ func splitSpaces(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) 
 }
 
 /// Book §9.5 `truncate_pad`: cut `line` to `numSteps` tokens or pad it with `paddingToken`.
-public func truncatePad(_ line: [Int], _ numSteps: Int, _ paddingToken: Int) -> [Int] {
-    line.count > numSteps ? Array(line[..<numSteps]) : line + Array(repeating: paddingToken, count: numSteps - line.count)
+/// `numSteps` must not be negative (stops with the op and the value otherwise).
+public func truncatePad(_ line: [Int], _ numSteps: Int, _ paddingToken: Int,
+                        file: StaticString = #fileID, line callerLine: UInt = #line) -> [Int] {
+    shapeCheck(numSteps >= 0, "truncatePad: numSteps must not be negative, got \(numSteps)", file: file, line: callerLine)
+    return line.count > numSteps ? Array(line[..<numSteps]) : line + Array(repeating: paddingToken, count: numSteps - line.count)
 }
 
 /// Book §9.5 `build_array_nmt`: token indices + `<eos>`, truncated/padded to numSteps, as a

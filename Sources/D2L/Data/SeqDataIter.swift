@@ -4,6 +4,13 @@ import Tensor
 /// by one token (the next-token targets), both as Float.
 public typealias SeqBatch = (X: Tensor, Y: Tensor)
 
+/// Stops with the op and both values unless `batchSize` and `numSteps` are positive.
+func checkSeqSizes(_ op: String, batchSize: Int, numSteps: Int, file: StaticString, line: UInt) {
+    shapeCheck(batchSize > 0 && numSteps > 0,
+               "\(op): batchSize and numSteps must be positive, got batchSize \(batchSize), numSteps \(numSteps)",
+               file: file, line: line)
+}
+
 func seqBatch(_ corpus: [Int], starts: [Int], numSteps: Int) -> SeqBatch {
     let b = starts.count
     let x = TensorStorage(uninitializedCount: b * numSteps), y = TensorStorage(uninitializedCount: b * numSteps)
@@ -20,7 +27,9 @@ func seqBatch(_ corpus: [Int], starts: [Int], numSteps: Int) -> SeqBatch {
 /// cut the rest into ⌊(len − 1)/numSteps⌋ subsequences, shuffle their starts, and serve
 /// ⌊subsequences / batchSize⌋ batches. Neighbouring batches are not adjacent in the text.
 public func seqDataIterRandom(_ corpus: [Int], batchSize: Int, numSteps: Int,
-                              generator: inout SeededGenerator) -> [SeqBatch] {
+                              generator: inout SeededGenerator,
+                              file: StaticString = #fileID, line: UInt = #line) -> [SeqBatch] {
+    checkSeqSizes("seqDataIterRandom", batchSize: batchSize, numSteps: numSteps, file: file, line: line)
     let offset = Int.random(in: 0..<numSteps, using: &generator)
     let available = corpus.count - offset
     let numSubseqs = max(0, (available - 1) / numSteps)
@@ -37,7 +46,9 @@ public func seqDataIterRandom(_ corpus: [Int], batchSize: Int, numSteps: Int,
 /// and slide a window of numSteps columns: row r of batch i continues row r of batch i−1, so
 /// a hidden state can be carried across batches.
 public func seqDataIterSequential(_ corpus: [Int], batchSize: Int, numSteps: Int,
-                                  generator: inout SeededGenerator) -> [SeqBatch] {
+                                  generator: inout SeededGenerator,
+                                  file: StaticString = #fileID, line: UInt = #line) -> [SeqBatch] {
+    checkSeqSizes("seqDataIterSequential", batchSize: batchSize, numSteps: numSteps, file: file, line: line)
     let offset = Int.random(in: 0...numSteps, using: &generator)
     let numTokens = max(0, (corpus.count - offset - 1) / batchSize * batchSize)
     let rowLength = numTokens / batchSize
@@ -57,7 +68,9 @@ public struct SeqDataLoader: Sequence {
     public let useRandomIter: Bool
     private let rng: BatchIterator<Int>.GeneratorBox
 
-    public init(corpus: [Int], vocab: Vocab, batchSize: Int, numSteps: Int, useRandomIter: Bool, seed: UInt64? = nil) {
+    public init(corpus: [Int], vocab: Vocab, batchSize: Int, numSteps: Int, useRandomIter: Bool, seed: UInt64? = nil,
+                file: StaticString = #fileID, line: UInt = #line) {
+        checkSeqSizes("SeqDataLoader", batchSize: batchSize, numSteps: numSteps, file: file, line: line)
         self.corpus = corpus; self.vocab = vocab; self.batchSize = batchSize
         self.numSteps = numSteps; self.useRandomIter = useRandomIter
         rng = .init(SeededGenerator(seed: seed ?? GlobalRandom.generator.next()))
@@ -75,7 +88,9 @@ public struct SeqDataLoader: Sequence {
 /// max_tokens=10000)`: the iterator and the character vocabulary.
 public func loadDataTimeMachine(batchSize: Int, numSteps: Int, useRandomIter: Bool = false,
                                 maxTokens: Int = 10000, hub: DataHub = .shared,
-                                seed: UInt64? = nil) throws -> (iterator: SeqDataLoader, vocab: Vocab) {
+                                seed: UInt64? = nil, file: StaticString = #fileID,
+                                line: UInt = #line) throws -> (iterator: SeqDataLoader, vocab: Vocab) {
+    checkSeqSizes("loadDataTimeMachine", batchSize: batchSize, numSteps: numSteps, file: file, line: line)
     let (corpus, vocab) = try loadCorpusTimeMachine(maxTokens: maxTokens, hub: hub)
     return (SeqDataLoader(corpus: corpus, vocab: vocab, batchSize: batchSize, numSteps: numSteps,
                           useRandomIter: useRandomIter, seed: seed), vocab)

@@ -4,7 +4,12 @@ import Tensor
 /// non-letters replaced by one space (`re.sub('[^A-Za-z]+', ' ', line)`), trimmed and
 /// lowercased. Empty lines are kept (3,221 lines).
 public func readTimeMachine(hub: DataHub = .shared) throws -> [String] {
-    let text = try hub.readText(.timeMachine)
+    timeMachineLines(try hub.readText(.timeMachine))
+}
+
+/// The parsing half of `readTimeMachine`: `text` split into lines as Python's `readlines()`
+/// does, each cleaned (letters only, lowercased, runs of other characters → one space).
+public func timeMachineLines(_ text: String) -> [String] {
     // Python's text mode splits lines at \n, \r\n and \r.
     let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
     var lines = normalized.split(separator: "\n", omittingEmptySubsequences: false).map { cleanLine($0) }

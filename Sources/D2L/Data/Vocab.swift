@@ -37,8 +37,16 @@ public struct Vocab {
     public subscript(token: String) -> Int { tokenToIdx[token] ?? unk }
     public subscript(tokens: [String]) -> [Int] { tokens.map { self[$0] } }
 
-    public func toTokens(_ index: Int) -> String { idxToToken[index] }
-    public func toTokens(_ indices: [Int]) -> [String] { indices.map { idxToToken[$0] } }
+    /// The token of `index` (stops with the index and the vocabulary size when out of range).
+    public func toTokens(_ index: Int, file: StaticString = #fileID, line: UInt = #line) -> String {
+        if !idxToToken.indices.contains(index) {
+            fatalError("Vocab.toTokens: index \(index) outside 0..<\(idxToToken.count)", file: file, line: line)
+        }
+        return idxToToken[index]
+    }
+    public func toTokens(_ indices: [Int], file: StaticString = #fileID, line: UInt = #line) -> [String] {
+        indices.map { toTokens($0, file: file, line: line) }
+    }
 }
 
 /// Book §8.2 `count_corpus`: token frequencies in first-seen order (Python `Counter`).
