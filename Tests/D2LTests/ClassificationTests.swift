@@ -27,4 +27,11 @@ final class ClassificationTests: XCTestCase {
         XCTAssertEqual(evaluateAccuracy(net, identityIter), 1.0)  // dropout is off while evaluating
         XCTAssertTrue(net.isTraining)  // and the mode is restored
     }
+
+    /// Issue 9 item 5: a NaN or infinite label converts to −1 (matches no class) instead of
+    /// trapping in `Int(Float.nan)` (before: SIGILL in `labelIndices`).
+    func testLabelIndicesOfNonFiniteLabelsDoNotTrap() {
+        let y = Tensor([0, .nan, 2, .infinity, 2.5])
+        XCTAssertEqual(y.labelIndices, [0, -1, 2, -1, -1])
+    }
 }

@@ -88,6 +88,7 @@ func gatherRows(_ t: Tensor, _ indices: [Int]) -> Tensor {
 }
 
 extension Tensor {
-    /// Class labels stored as Float (as the iterators' `y`) converted to `Int`s.
-    public var labelIndices: [Int] { withUnsafeBufferPointer { $0.map { Int($0) } } }
+    /// Class labels stored as Float (as the iterators' `y`) converted to `Int`s; a value that is
+    /// not a whole number (NaN, ±∞) becomes −1 instead of trapping (see `classIndices`).
+    public var labelIndices: [Int] { classIndices(self) }
 }
