@@ -10,6 +10,7 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("epochs", "one Fashion-MNIST training epoch of softmax regression and the MLP (s/epoch, examples/s, phases)", runEpochBenchmark),
     ("lenet-step", "LeNet training step at batch 256: ms per step and per-op breakdown", runLeNetStepBenchmark),
     ("mlp-step", "MLP (784-256-10) and softmax-regression training steps at batch 256", runMLPStepBenchmark),
+    ("optim", "one step of each optimizer over 10 M parameters, GB/s against a copy kernel", runOptimBenchmark),
 ]
 
 func printUsage() {

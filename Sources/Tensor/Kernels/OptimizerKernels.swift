@@ -5,46 +5,38 @@ import Foundation
 /// An optimizer step is a memory-bound sweep: each kernel reads the parameter `p`, its gradient
 /// `g` and the optimizer's state buffers once, updates them in registers (16 lanes at a time),
 /// and writes `p` and the state back in place: no temporary tensor per parameter. Large buffers
-/// are split over cores. The last `n mod 16` elements run through the same vector body on a
-/// zero-padded register, so each rule is written once. Each kernel has a one-element-at-a-time
-/// reference (`…Naive`) that the tests compare it with.
+/// are split over cores. Each kernel has a one-element-at-a-time reference (`…Naive`) that the
+/// tests compare it with; the last `n mod 16` elements of each core's range run through it.
 ///
 /// Weight decay `λ` is PyTorch's L2 form, `g ← g + λ·p`, folded into the sweep (AdamW's
 /// decoupled decay is `p ← p·(1 − η·λ)` before the Adam rule).
 extension Kernels {
     public typealias V16 = SIMD16<Float>
 
-    /// Loads `m ≤ 16` floats from `x + i` (zeros in the missing lanes).
+    /// Runs `body(i)` on every full block of 16 lanes in `0..<n` and `tail(i, m)` on the last
+    /// `m < 16` elements of each range (the kernels pass their naive reference there), split over
+    /// cores for large `n`. The body sees only full vectors, so it compiles to straight SIMD code.
     @inline(__always)
-    static func load16(_ x: UnsafePointer<Float>, _ i: Int, _ m: Int) -> V16 {
-        if m == 16 { return UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) }
-        var v = V16()
-        for k in 0..<m { v[k] = x[i &+ k] }
-        return v
-    }
-
-    @inline(__always)
-    static func load16(_ x: UnsafeMutablePointer<Float>, _ i: Int, _ m: Int) -> V16 { load16(UnsafePointer(x), i, m) }
-
-    /// Stores the first `m ≤ 16` lanes of `v` at `x + i`.
-    @inline(__always)
-    static func store16(_ v: V16, _ x: UnsafeMutablePointer<Float>, _ i: Int, _ m: Int) {
-        if m == 16 { UnsafeMutableRawPointer(x + i).storeBytes(of: v, as: V16.self); return }
-        for k in 0..<m { x[i &+ k] = v[k] }
-    }
-
-    /// Runs `body(i, m)` over `0..<n` in blocks of `m = 16` lanes (the last block shorter),
-    /// split over cores for large `n`.
-    @inline(__always)
-    static func sweep16(_ n: Int, _ body: (Int, Int) -> Void) {
+    static func sweep16(_ n: Int, _ body: (Int) -> Void, tail: (Int, Int) -> Void) {
         Parallel.forRanges(n, minChunk: 65_536) { r in
             var i = r.lowerBound
-            while i < r.upperBound {
-                let m = min(16, r.upperBound &- i)
-                body(i, m)
+            while i &+ 16 <= r.upperBound {
+                body(i)
                 i &+= 16
             }
+            if i < r.upperBound { tail(i, r.upperBound &- i) }
         }
+    }
+
+    @inline(__always)
+    static func load16(_ x: UnsafePointer<Float>, _ i: Int) -> V16 { UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) }
+
+    @inline(__always)
+    static func load16(_ x: UnsafeMutablePointer<Float>, _ i: Int) -> V16 { UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) }
+
+    @inline(__always)
+    static func store16(_ v: V16, _ x: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(x + i).storeBytes(of: v, as: V16.self)
     }
 
     /// `sign(x)` lane by lane (0 at 0, as `torch.sign`).
@@ -64,21 +56,27 @@ extension Kernels {
         let lr16 = V16(repeating: lr), wd = V16(repeating: weightDecay), mu = V16(repeating: momentum)
         let keep = V16(repeating: 1 - dampening)
         guard let b = buffer else {
-            sweep16(n) { i, m in
-                let pv = load16(p, i, m)
-                let d = weightDecay == 0 ? load16(g, i, m) : load16(g, i, m) + wd * pv
-                store16(pv - lr16 * d, p, i, m)
-            }
+            sweep16(n, { i in
+                let pv = load16(p, i)
+                let d = weightDecay == 0 ? load16(g, i) : load16(g, i) + wd * pv
+                store16(pv - lr16 * d, p, i)
+            }, tail: { i, m in
+                sgdStepNaive(m, p + i, g + i, buffer: nil, lr: lr, momentum: momentum, dampening: dampening,
+                             weightDecay: weightDecay, nesterov: nesterov, firstStep: firstStep)
+            })
             return
         }
-        sweep16(n) { i, m in
-            let pv = load16(p, i, m)
-            var d = weightDecay == 0 ? load16(g, i, m) : load16(g, i, m) + wd * pv
-            let bv = firstStep ? d : mu * load16(b, i, m) + keep * d
-            store16(bv, b, i, m)
+        sweep16(n, { i in
+            let pv = load16(p, i)
+            var d = weightDecay == 0 ? load16(g, i) : load16(g, i) + wd * pv
+            let bv = firstStep ? d : mu * load16(b, i) + keep * d
+            store16(bv, b, i)
             d = nesterov ? d + mu * bv : bv
-            store16(pv - lr16 * d, p, i, m)
-        }
+            store16(pv - lr16 * d, p, i)
+        }, tail: { i, m in
+            sgdStepNaive(m, p + i, g + i, buffer: b + i, lr: lr, momentum: momentum, dampening: dampening,
+                         weightDecay: weightDecay, nesterov: nesterov, firstStep: firstStep)
+        })
     }
 
     /// Reference `sgdStep`.
@@ -102,13 +100,15 @@ extension Kernels {
     public static func adagradStep(_ n: Int, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                    sum: UnsafeMutablePointer<Float>, lr: Float, eps: Float, weightDecay: Float) {
         let lr16 = V16(repeating: lr), wd = V16(repeating: weightDecay), e = V16(repeating: eps)
-        sweep16(n) { i, m in
-            let pv = load16(p, i, m)
-            let d = load16(g, i, m) + wd * pv
-            let s = load16(sum, i, m) + d * d
-            store16(s, sum, i, m)
-            store16(pv - lr16 * d / (s.squareRoot() + e), p, i, m)
-        }
+        sweep16(n, { i in
+            let pv = load16(p, i)
+            let d = load16(g, i) + wd * pv
+            let s = load16(sum, i) + d * d
+            store16(s, sum, i)
+            store16(pv - lr16 * d / (s.squareRoot() + e), p, i)
+        }, tail: { i, m in
+            adagradStepNaive(m, p + i, g + i, sum: sum + i, lr: lr, eps: eps, weightDecay: weightDecay)
+        })
     }
 
     /// Reference `adagradStep`.
@@ -132,27 +132,31 @@ extension Kernels {
                                    weightDecay: Float, momentum: Float) {
         let lr16 = V16(repeating: lr), wd = V16(repeating: weightDecay), e = V16(repeating: eps)
         let a16 = V16(repeating: alpha), r16 = V16(repeating: 1 - alpha), mu = V16(repeating: momentum)
-        sweep16(n) { i, m in
-            let pv = load16(p, i, m)
-            let d = load16(g, i, m) + wd * pv
-            let s = a16 * load16(squareAvg, i, m) + r16 * d * d
-            store16(s, squareAvg, i, m)
+        sweep16(n, { i in
+            let pv = load16(p, i)
+            let d = load16(g, i) + wd * pv
+            let s = a16 * load16(squareAvg, i) + r16 * d * d
+            store16(s, squareAvg, i)
             var den: V16
             if let ga = gradAvg {
-                let a = a16 * load16(ga, i, m) + r16 * d
-                store16(a, ga, i, m)
+                let a = a16 * load16(ga, i) + r16 * d
+                store16(a, ga, i)
                 den = (s - a * a).squareRoot() + e
             } else {
                 den = s.squareRoot() + e
             }
             if let b = buffer {
-                let bv = mu * load16(b, i, m) + d / den
-                store16(bv, b, i, m)
-                store16(pv - lr16 * bv, p, i, m)
+                let bv = mu * load16(b, i) + d / den
+                store16(bv, b, i)
+                store16(pv - lr16 * bv, p, i)
             } else {
-                store16(pv - lr16 * d / den, p, i, m)
+                store16(pv - lr16 * d / den, p, i)
             }
-        }
+        }, tail: { i, m in
+            rmspropStepNaive(m, p + i, g + i, squareAvg: squareAvg + i, gradAvg: gradAvg.map { $0 + i },
+                             buffer: buffer.map { $0 + i }, lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay,
+                             momentum: momentum)
+        })
     }
 
     /// Reference `rmspropStep`.
@@ -186,16 +190,19 @@ extension Kernels {
                                     lr: Float, rho: Float, eps: Float, weightDecay: Float) {
         let lr16 = V16(repeating: lr), wd = V16(repeating: weightDecay), e = V16(repeating: eps)
         let rho16 = V16(repeating: rho), r16 = V16(repeating: 1 - rho)
-        sweep16(n) { i, m in
-            let pv = load16(p, i, m)
-            let d = load16(g, i, m) + wd * pv
-            let s = rho16 * load16(squareAvg, i, m) + r16 * d * d
-            store16(s, squareAvg, i, m)
-            let acc = load16(accDelta, i, m)
+        sweep16(n, { i in
+            let pv = load16(p, i)
+            let d = load16(g, i) + wd * pv
+            let s = rho16 * load16(squareAvg, i) + r16 * d * d
+            store16(s, squareAvg, i)
+            let acc = load16(accDelta, i)
             let delta = (acc + e).squareRoot() / (s + e).squareRoot() * d
-            store16(rho16 * acc + r16 * delta * delta, accDelta, i, m)
-            store16(pv - lr16 * delta, p, i, m)
-        }
+            store16(rho16 * acc + r16 * delta * delta, accDelta, i)
+            store16(pv - lr16 * delta, p, i)
+        }, tail: { i, m in
+            adadeltaStepNaive(m, p + i, g + i, squareAvg: squareAvg + i, accDelta: accDelta + i, lr: lr, rho: rho, eps: eps,
+                              weightDecay: weightDecay)
+        })
     }
 
     /// Reference `adadeltaStep`.
@@ -224,17 +231,20 @@ extension Kernels {
         let c = AdamConstants(lr: lr, beta1: beta1, beta2: beta2, weightDecay: weightDecay, decoupled: decoupled, step: t)
         let b1 = V16(repeating: beta1), r1 = V16(repeating: 1 - beta1), b2 = V16(repeating: beta2)
         let r2 = V16(repeating: 1 - beta2), e = V16(repeating: eps), shrink = V16(repeating: c.shrink)
-        let wd = V16(repeating: c.l2), stepSize = V16(repeating: c.stepSize), rootBC2 = V16(repeating: c.rootBC2)
-        sweep16(n) { i, m in
-            let pv = shrink * load16(p, i, m)
-            let d = load16(g, i, m) + wd * pv
-            let v = b1 * load16(expAvg, i, m) + r1 * d
-            let s0 = load16(expAvgSq, i, m), d2 = d * d
+        let wd = V16(repeating: c.l2), stepSize = V16(repeating: c.stepSize), invRootBC2 = V16(repeating: 1 / c.rootBC2)
+        sweep16(n, { i in
+            let pv = shrink * load16(p, i)
+            let d = load16(g, i) + wd * pv
+            let v = b1 * load16(expAvg, i) + r1 * d
+            let s0 = load16(expAvgSq, i), d2 = d * d
             let s = yogi ? s0 - r2 * sign16(s0 - d2) * d2 : b2 * s0 + r2 * d2
-            store16(v, expAvg, i, m)
-            store16(s, expAvgSq, i, m)
-            store16(pv - stepSize * v / (s.squareRoot() / rootBC2 + e), p, i, m)
-        }
+            store16(v, expAvg, i)
+            store16(s, expAvgSq, i)
+            store16(pv - stepSize * v / (s.squareRoot() * invRootBC2 + e), p, i)
+        }, tail: { i, m in
+            adamStepNaive(m, p + i, g + i, expAvg: expAvg + i, expAvgSq: expAvgSq + i, lr: lr, beta1: beta1, beta2: beta2,
+                          eps: eps, weightDecay: weightDecay, decoupled: decoupled, step: t, yogi: yogi)
+        })
     }
 
     /// Reference `adamStep`.
@@ -277,6 +287,6 @@ extension Kernels {
     /// `dst ← src`, 16 lanes at a time, split over cores: the memory bandwidth an optimizer
     /// sweep is measured against (`Benchmarks optim`).
     public static func copy(_ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
-        sweep16(n) { i, m in store16(load16(src, i, m), dst, i, m) }
+        sweep16(n, { i in store16(load16(src, i), dst, i) }, tail: { i, m in (dst + i).update(from: src + i, count: m) })
     }
 }
