@@ -13,20 +13,13 @@ import Foundation
 extension Kernels {
     public typealias V16 = SIMD16<Float>
 
-    /// Runs `body(i)` on every full block of 16 lanes in `0..<n` and `tail(i, m)` on the last
-    /// `m < 16` elements of each range (the kernels pass their naive reference there), split over
-    /// cores for large `n`. The body sees only full vectors, so it compiles to straight SIMD code.
-    @inline(__always)
-    static func sweep16(_ n: Int, _ body: (Int) -> Void, tail: (Int, Int) -> Void) {
-        Parallel.forRanges(n, minChunk: 65_536) { r in
-            var i = r.lowerBound
-            while i &+ 16 <= r.upperBound {
-                body(i)
-                i &+= 16
-            }
-            if i < r.upperBound { tail(i, r.upperBound &- i) }
-        }
-    }
+    // Each kernel splits `0..<n` over cores with `Parallel.forRanges`, and in each range runs its
+    // rule on full blocks of 16 lanes in one loop (written in the closure itself, so the rule is
+    // inlined as straight SIMD code; a rule passed as a closure was called once per block), then
+    // its naive reference on the last `m < 16` elements.
+
+    /// Elements per core-sized chunk below which a sweep stays on one thread.
+    static let sweepChunk = 65_536
 
     @inline(__always)
     static func load16(_ x: UnsafePointer<Float>, _ i: Int) -> V16 { UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) }
@@ -56,27 +49,39 @@ extension Kernels {
         let lr16 = V16(repeating: lr), wd = V16(repeating: weightDecay), mu = V16(repeating: momentum)
         let keep = V16(repeating: 1 - dampening)
         guard let b = buffer else {
-            sweep16(n, { i in
-                let pv = load16(p, i)
-                let d = weightDecay == 0 ? load16(g, i) : load16(g, i) + wd * pv
-                store16(pv - lr16 * d, p, i)
-            }, tail: { i, m in
-                sgdStepNaive(m, p + i, g + i, buffer: nil, lr: lr, momentum: momentum, dampening: dampening,
-                             weightDecay: weightDecay, nesterov: nesterov, firstStep: firstStep)
-            })
+            Parallel.forRanges(n, minChunk: sweepChunk) { r in
+                var i = r.lowerBound
+                while i &+ 16 <= r.upperBound {
+                    let pv = load16(p, i)
+                    let d = weightDecay == 0 ? load16(g, i) : load16(g, i) + wd * pv
+                    store16(pv - lr16 * d, p, i)
+                    i &+= 16
+                }
+                if i < r.upperBound {
+                    let m = r.upperBound &- i
+                    sgdStepNaive(m, p + i, g + i, buffer: nil, lr: lr, momentum: momentum, dampening: dampening,
+                                 weightDecay: weightDecay, nesterov: nesterov, firstStep: firstStep)
+                }
+            }
             return
         }
-        sweep16(n, { i in
-            let pv = load16(p, i)
-            var d = weightDecay == 0 ? load16(g, i) : load16(g, i) + wd * pv
-            let bv = firstStep ? d : mu * load16(b, i) + keep * d
-            store16(bv, b, i)
-            d = nesterov ? d + mu * bv : bv
-            store16(pv - lr16 * d, p, i)
-        }, tail: { i, m in
-            sgdStepNaive(m, p + i, g + i, buffer: b + i, lr: lr, momentum: momentum, dampening: dampening,
-                         weightDecay: weightDecay, nesterov: nesterov, firstStep: firstStep)
-        })
+        Parallel.forRanges(n, minChunk: sweepChunk) { r in
+            var i = r.lowerBound
+            while i &+ 16 <= r.upperBound {
+                let pv = load16(p, i)
+                var d = weightDecay == 0 ? load16(g, i) : load16(g, i) + wd * pv
+                let bv = firstStep ? d : mu * load16(b, i) + keep * d
+                store16(bv, b, i)
+                d = nesterov ? d + mu * bv : bv
+                store16(pv - lr16 * d, p, i)
+                i &+= 16
+            }
+            if i < r.upperBound {
+                let m = r.upperBound &- i
+                sgdStepNaive(m, p + i, g + i, buffer: b + i, lr: lr, momentum: momentum, dampening: dampening,
+                             weightDecay: weightDecay, nesterov: nesterov, firstStep: firstStep)
+            }
+        }
     }
 
     /// Reference `sgdStep`.
@@ -100,15 +105,21 @@ extension Kernels {
     public static func adagradStep(_ n: Int, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                    sum: UnsafeMutablePointer<Float>, lr: Float, eps: Float, weightDecay: Float) {
         let lr16 = V16(repeating: lr), wd = V16(repeating: weightDecay), e = V16(repeating: eps)
-        sweep16(n, { i in
-            let pv = load16(p, i)
-            let d = load16(g, i) + wd * pv
-            let s = load16(sum, i) + d * d
-            store16(s, sum, i)
-            store16(pv - lr16 * d / (s.squareRoot() + e), p, i)
-        }, tail: { i, m in
-            adagradStepNaive(m, p + i, g + i, sum: sum + i, lr: lr, eps: eps, weightDecay: weightDecay)
-        })
+        Parallel.forRanges(n, minChunk: sweepChunk) { r in
+            var i = r.lowerBound
+            while i &+ 16 <= r.upperBound {
+                let pv = load16(p, i)
+                let d = load16(g, i) + wd * pv
+                let s = load16(sum, i) + d * d
+                store16(s, sum, i)
+                store16(pv - lr16 * d / (s.squareRoot() + e), p, i)
+                i &+= 16
+            }
+            if i < r.upperBound {
+                let m = r.upperBound &- i
+                adagradStepNaive(m, p + i, g + i, sum: sum + i, lr: lr, eps: eps, weightDecay: weightDecay)
+            }
+        }
     }
 
     /// Reference `adagradStep`.
@@ -132,31 +143,58 @@ extension Kernels {
                                    weightDecay: Float, momentum: Float) {
         let lr16 = V16(repeating: lr), wd = V16(repeating: weightDecay), e = V16(repeating: eps)
         let a16 = V16(repeating: alpha), r16 = V16(repeating: 1 - alpha), mu = V16(repeating: momentum)
-        sweep16(n, { i in
-            let pv = load16(p, i)
-            let d = load16(g, i) + wd * pv
-            let s = a16 * load16(squareAvg, i) + r16 * d * d
-            store16(s, squareAvg, i)
-            var den: V16
-            if let ga = gradAvg {
-                let a = a16 * load16(ga, i) + r16 * d
-                store16(a, ga, i)
-                den = (s - a * a).squareRoot() + e
-            } else {
-                den = s.squareRoot() + e
-            }
-            if let b = buffer {
-                let bv = mu * load16(b, i) + d / den
-                store16(bv, b, i)
-                store16(pv - lr16 * bv, p, i)
-            } else {
-                store16(pv - lr16 * d / den, p, i)
-            }
-        }, tail: { i, m in
+        let tail = { (i: Int, m: Int) in
             rmspropStepNaive(m, p + i, g + i, squareAvg: squareAvg + i, gradAvg: gradAvg.map { $0 + i },
                              buffer: buffer.map { $0 + i }, lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay,
                              momentum: momentum)
-        })
+        }
+        if gradAvg == nil && buffer == nil {
+            // The common (and PyTorch default) case in its own loop: with the optional branches
+            // inside, the compiler computed both denominators under masks, twice the work.
+            Parallel.forRanges(n, minChunk: sweepChunk) { r in
+                var i = r.lowerBound
+                while i &+ 16 <= r.upperBound {
+                    let pv = load16(p, i)
+                    let d = load16(g, i) + wd * pv
+                    let s = a16 * load16(squareAvg, i) + r16 * d * d
+                    store16(s, squareAvg, i)
+                    store16(pv - lr16 * d / (s.squareRoot() + e), p, i)
+                    i &+= 16
+                }
+                if i < r.upperBound {
+                    tail(i, r.upperBound &- i)
+                }
+            }
+            return
+        }
+        Parallel.forRanges(n, minChunk: sweepChunk) { r in
+            var i = r.lowerBound
+            while i &+ 16 <= r.upperBound {
+                let pv = load16(p, i)
+                let d = load16(g, i) + wd * pv
+                let s = a16 * load16(squareAvg, i) + r16 * d * d
+                store16(s, squareAvg, i)
+                var den: V16
+                if let ga = gradAvg {
+                    let a = a16 * load16(ga, i) + r16 * d
+                    store16(a, ga, i)
+                    den = (s - a * a).squareRoot() + e
+                } else {
+                    den = s.squareRoot() + e
+                }
+                if let b = buffer {
+                    let bv = mu * load16(b, i) + d / den
+                    store16(bv, b, i)
+                    store16(pv - lr16 * bv, p, i)
+                } else {
+                    store16(pv - lr16 * d / den, p, i)
+                }
+                i &+= 16
+            }
+            if i < r.upperBound {
+                tail(i, r.upperBound &- i)
+            }
+        }
     }
 
     /// Reference `rmspropStep`.
@@ -184,25 +222,32 @@ extension Kernels {
     // MARK: Adadelta (§11.9)
 
     /// PyTorch Adadelta: `d ← g + λp`, `s ← ρs + (1 − ρ)d²`, `Δp = √(Δ + ε) / √(s + ε) · d`,
-    /// `Δ ← ρΔ + (1 − ρ)Δp²`, `p ← p − η·Δp` (ε inside both roots, as in the book).
+    /// `Δ ← ρΔ + (1 − ρ)Δp²`, `p ← p − η·Δp` (ε inside both roots, as in the book; the sweep takes
+    /// one root of the quotient, equal to the quotient of the roots up to rounding).
     public static func adadeltaStep(_ n: Int, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                     squareAvg: UnsafeMutablePointer<Float>, accDelta: UnsafeMutablePointer<Float>,
                                     lr: Float, rho: Float, eps: Float, weightDecay: Float) {
         let lr16 = V16(repeating: lr), wd = V16(repeating: weightDecay), e = V16(repeating: eps)
         let rho16 = V16(repeating: rho), r16 = V16(repeating: 1 - rho)
-        sweep16(n, { i in
-            let pv = load16(p, i)
-            let d = load16(g, i) + wd * pv
-            let s = rho16 * load16(squareAvg, i) + r16 * d * d
-            store16(s, squareAvg, i)
-            let acc = load16(accDelta, i)
-            let delta = (acc + e).squareRoot() / (s + e).squareRoot() * d
-            store16(rho16 * acc + r16 * delta * delta, accDelta, i)
-            store16(pv - lr16 * delta, p, i)
-        }, tail: { i, m in
-            adadeltaStepNaive(m, p + i, g + i, squareAvg: squareAvg + i, accDelta: accDelta + i, lr: lr, rho: rho, eps: eps,
+        Parallel.forRanges(n, minChunk: sweepChunk) { r in
+            var i = r.lowerBound
+            while i &+ 16 <= r.upperBound {
+                let pv = load16(p, i)
+                let d = load16(g, i) + wd * pv
+                let s = rho16 * load16(squareAvg, i) + r16 * d * d
+                store16(s, squareAvg, i)
+                let acc = load16(accDelta, i)
+                let delta = ((acc + e) / (s + e)).squareRoot() * d     // one root and one division
+                store16(rho16 * acc + r16 * delta * delta, accDelta, i)
+                store16(pv - lr16 * delta, p, i)
+                i &+= 16
+            }
+            if i < r.upperBound {
+                let m = r.upperBound &- i
+                adadeltaStepNaive(m, p + i, g + i, squareAvg: squareAvg + i, accDelta: accDelta + i, lr: lr, rho: rho, eps: eps,
                               weightDecay: weightDecay)
-        })
+            }
+        }
     }
 
     /// Reference `adadeltaStep`.
@@ -232,19 +277,25 @@ extension Kernels {
         let b1 = V16(repeating: beta1), r1 = V16(repeating: 1 - beta1), b2 = V16(repeating: beta2)
         let r2 = V16(repeating: 1 - beta2), e = V16(repeating: eps), shrink = V16(repeating: c.shrink)
         let wd = V16(repeating: c.l2), stepSize = V16(repeating: c.stepSize), invRootBC2 = V16(repeating: 1 / c.rootBC2)
-        sweep16(n, { i in
-            let pv = shrink * load16(p, i)
-            let d = load16(g, i) + wd * pv
-            let v = b1 * load16(expAvg, i) + r1 * d
-            let s0 = load16(expAvgSq, i), d2 = d * d
-            let s = yogi ? s0 - r2 * sign16(s0 - d2) * d2 : b2 * s0 + r2 * d2
-            store16(v, expAvg, i)
-            store16(s, expAvgSq, i)
-            store16(pv - stepSize * v / (s.squareRoot() * invRootBC2 + e), p, i)
-        }, tail: { i, m in
-            adamStepNaive(m, p + i, g + i, expAvg: expAvg + i, expAvgSq: expAvgSq + i, lr: lr, beta1: beta1, beta2: beta2,
+        Parallel.forRanges(n, minChunk: sweepChunk) { r in
+            var i = r.lowerBound
+            while i &+ 16 <= r.upperBound {
+                let pv = shrink * load16(p, i)
+                let d = load16(g, i) + wd * pv
+                let v = b1 * load16(expAvg, i) + r1 * d
+                let s0 = load16(expAvgSq, i), d2 = d * d
+                let s = yogi ? s0 - r2 * sign16(s0 - d2) * d2 : b2 * s0 + r2 * d2
+                store16(v, expAvg, i)
+                store16(s, expAvgSq, i)
+                store16(pv - stepSize * v / (s.squareRoot() * invRootBC2 + e), p, i)
+                i &+= 16
+            }
+            if i < r.upperBound {
+                let m = r.upperBound &- i
+                adamStepNaive(m, p + i, g + i, expAvg: expAvg + i, expAvgSq: expAvgSq + i, lr: lr, beta1: beta1, beta2: beta2,
                           eps: eps, weightDecay: weightDecay, decoupled: decoupled, step: t, yogi: yogi)
-        })
+            }
+        }
     }
 
     /// Reference `adamStep`.
@@ -287,6 +338,11 @@ extension Kernels {
     /// `dst ← src`, 16 lanes at a time, split over cores: the memory bandwidth an optimizer
     /// sweep is measured against (`Benchmarks optim`).
     public static func copy(_ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
-        sweep16(n, { i in store16(load16(src, i), dst, i) }, tail: { i, m in (dst + i).update(from: src + i, count: m) })
-    }
+        Parallel.forRanges(n, minChunk: sweepChunk) { r in
+            var i = r.lowerBound
+            while i &+ 16 <= r.upperBound { store16(load16(src, i), dst, i); i &+= 16 }
+            if i < r.upperBound { let m = r.upperBound &- i
+                (dst + i).update(from: src + i, count: m) }
+        }
+        }
 }
