@@ -66,6 +66,7 @@ func runMinibatchSGD(_ ctx: AirfoilContext) throws {
             log.write("\(label): train_sgd(lr \(lr), batch \(batchSize), \(epochs) epochs)\n")
             let h = try trainSGD(lr: lr, batchSize: batchSize, numEpochs: epochs, ctx: ctx, label: Figures.name(label))
             log.write(bookResult.line + "\n")
+            log.write(String(format: "   %d logged points, %.3f s of training in all\n", h.losses.count, h.cumulativeSeconds.last ?? 0))
             timePlot.add(x: h.cumulativeSeconds, y: h.losses)
         }
         if ctx.figures { save(timePlot, "ch10-minibatch-sgd-time", log) }
