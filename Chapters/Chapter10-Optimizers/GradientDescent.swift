@@ -42,9 +42,10 @@ func showTrace(_ results: [Double], _ f: (Double) -> Double, file: String, log: 
     save(plot, file, log)
 }
 
-/// Saves a figure and prints its path.
+/// Saves a figure (through `Figures.saveOrWarn`: a figure that cannot be written is a warning)
+/// and prints its path.
 func save(_ plot: LinePlot, _ file: String, _ log: TextOutput) {
-    do { log.write("saved \(try plot.save(file).path)\n") } catch { log.write("could not save \(file): \(error)\n") }
+    if let url = Figures.saveOrWarn(file, { try plot.save(file) }) { log.write("saved \(url.path)\n") }
 }
 
 /// Runs a 2-D trainer with `train2d` and draws `showTrace2d`.
@@ -52,11 +53,11 @@ func trace2d(_ f: (Double, Double) -> Double, _ trainer: (State2d) -> State2d, s
              log: TextOutput, figures: Bool = true) {
     let results = train2d(trainer, steps: steps, log: log)
     guard figures else { return }
-    do { log.write("saved \(try showTrace2d(f, results, file: file).path)\n") } catch { log.write("could not save \(file): \(error)\n") }
+    if let url = Figures.saveOrWarn(file, { try showTrace2d(f, results, file: file) }) { log.write("saved \(url.path)\n") }
 }
 
-/// The book's prints beside ours.
-func book(_ s: String, _ log: TextOutput) { log.write("book:  \(s)\n") }
+/// The book's print (deterministic: no spread) under ours.
+func book(_ printed: String, _ log: TextOutput) { log.write(BookResult(printed).line + "\n") }
 
 /// §11.3: gradient descent on f(x) = x² with η = 0.2, 0.05, 1.1; on the non-convex
 /// f(x) = x·cos(cx), c = 0.15π, with η = 2; on f(x1, x2) = x1² + 2·x2² with η = 0.1; Newton's method
@@ -78,7 +79,7 @@ func runGD(log: TextOutput, figures: Bool = true) {
 
     log.write("2-D f(x1, x2) = x1² + 2·x2², η = 0.1: ")
     let eta = 0.1
-    trace2d({ $0 * $0 + 2 * $1 * $1 }, { s in (s.x1 - eta * 2 * s.x1, s.x2 - eta * 4 * s.x2, 0, 0) }, file: "ch10-gd-2d", log: log, figures: figures)
+    trace2d({ $0 * $0 + 2 * $1 * $1 }, gd2d(eta: eta) { (2 * $0, 4 * $1) }, file: "ch10-gd-2d", log: log, figures: figures)
     book("epoch 20, x1: -0.057646, x2: -0.000073", log)
 
     let cn = 0.5
@@ -98,7 +99,7 @@ func runGD(log: TextOutput, figures: Bool = true) {
 /// §11.4: SGD on f(x1, x2) = x1² + 2·x2² with gradient noise N(0, 1) per coordinate, η = 0.1 and
 /// a constant (50 steps), exponential `e^(−0.1t)` (1000 steps) and polynomial `(1 + 0.1t)^(−½)`
 /// (50 steps) learning-rate schedule. The noise makes every run different (the book's too).
-func runSGD(log: TextOutput) {
+func runSGD(log: TextOutput, figures: Bool = true) {
     log.write("§11.4 stochastic gradient descent (noisy gradients: ours and the book's differ run to run)\n")
     let f = { (x1: Double, x2: Double) in x1 * x1 + 2 * x2 * x2 }
     let eta = 0.1
@@ -110,12 +111,12 @@ func runSGD(log: TextOutput) {
         }
     }
     log.write("constant learning rate: ")
-    trace2d(f, sgd { 1 }, steps: 50, file: "ch10-sgd-constant", log: log)
+    trace2d(f, sgd { 1 }, steps: 50, file: "ch10-sgd-constant", log: log, figures: figures)
     var t = 1.0
     log.write("exponential decay: ")
-    trace2d(f, sgd { t += 1; return exp(-0.1 * t) }, steps: 1000, file: "ch10-sgd-exponential", log: log)
+    trace2d(f, sgd { t += 1; return exp(-0.1 * t) }, steps: 1000, file: "ch10-sgd-exponential", log: log, figures: figures)
     t = 1
     log.write("polynomial decay: ")
-    trace2d(f, sgd { t += 1; return pow(1 + 0.1 * t, -0.5) }, steps: 50, file: "ch10-sgd-polynomial", log: log)
+    trace2d(f, sgd { t += 1; return pow(1 + 0.1 * t, -0.5) }, steps: 50, file: "ch10-sgd-polynomial", log: log, figures: figures)
     book("(random) the constant rate keeps wandering near (0, 0); the exponential decay stalls early (x1 ≈ −0.8); the polynomial decay gets close", log)
 }

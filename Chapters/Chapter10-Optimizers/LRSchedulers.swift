@@ -72,85 +72,115 @@ enum Schedule {
 
 /// The §11.11 settings: the book's 30 epochs on all 60,000 images (`--book`), or by default the
 /// same 30 epochs on the first `maxBatches` batches of each shuffled epoch and `testBatches`
-/// test batches, so each run takes seconds.
+/// test batches, so each run takes seconds. `--epochs`, `--batch-size`, `--max-batches` replace them.
 struct SchedulerConfig {
     var numEpochs = 30
     var batchSize = 256
     var maxBatches: Int? = 24
     var testBatches: Int? = 10
     var figures = true
-    var log: TextOutput = .standardOutput
-    var seed: UInt64 = 0
+
+    init() {}
+
+    init(_ o: ChapterOptions) {
+        let book = o.parsed.flag("book")
+        numEpochs = o.epochs(book: 30)
+        batchSize = o.batchSize(book: 256)
+        maxBatches = o.maxBatches ?? (book ? nil : 24)
+        testBatches = book ? nil : 10
+        figures = !o.parsed.flag("no-figures")
+    }
 }
 
 /// §11.11 `train(net, train_iter, test_iter, num_epochs, loss, trainer, device, scheduler)`:
 /// minibatch SGD with `CrossEntropyLoss`, the schedule applied after each epoch; prints
-/// `train loss …, train acc …, test acc …`.
+/// `train loss …, train acc …, test acc … (… s)`, draws the curves into `report.figure`.
+/// Returns the history and the learning rate of each epoch.
+///
+/// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch's loss is NaN or infinite.
 @discardableResult
 func trainWithSchedule(_ net: Sequential, _ trainIter: DataIterator, _ testIter: DataIterator, trainer: SGD,
-                       schedule: Schedule, name: String, config: SchedulerConfig) -> (loss: Double, trainAcc: Double, testAcc: Double, lrs: [Float]) {
+                       schedule: Schedule, config: SchedulerConfig, report: Reporting) throws -> (history: TrainingHistory, lrs: [Float]) {
     let loss = CrossEntropyLoss()
     let animator = Animator(xlabel: "epoch", legend: ["train loss", "train acc", "test acc"], xlim: 0...Double(config.numEpochs),
-                            file: Figures.name("ch10-lr-scheduler", name))
-    var trainLoss = 0.0, trainAcc = 0.0, testAcc = 0.0, lrs: [Float] = []
-    var timer = Stopwatch()
+                            file: report.figure ?? "ch10-lr-scheduler")
+    var history = TrainingHistory(), lrs: [Float] = []
+    var timer = Timer()
     let batches = min(trainIter.count, config.maxBatches ?? Int.max)
     for epoch in 0..<config.numEpochs {
         lrs.append(trainer.lr)
         var metric = Accumulator(3)   // loss sum, correct, examples
         net.train()
-        for (i, batch) in trainIter.enumerated() {
-            if i >= batches { break }
-            let (X, y) = batch
+        let bar = report.progressBar(total: batches, title: "epoch \(epoch + 1)/\(config.numEpochs)")
+        let epochStart = timer.sum()
+        timer.start()
+        for (i, (X, y)) in trainIter.prefix(batches).enumerated() {
             trainer.zeroGrad()
             let yHat = net(X)
             let l = loss(yHat, y)
             l.backward()
             trainer.step()
-            metric.add(Double(l.item()) * Double(X.shape[0]), accuracy(yHat.detached(), y), Double(X.shape[0]))
-            trainLoss = metric[0] / metric[2]; trainAcc = metric[1] / metric[2]
+            let batchLoss = Double(l.item())
+            try checkFinite(batchLoss, epoch: epoch + 1, batch: i + 1)
+            metric.add(batchLoss * Double(X.shape[0]), accuracy(yHat.detached(), y), Double(X.shape[0]))
+            bar?.update(batch: i + 1, examples: Int(metric[2]), metrics: ["loss": metric[0] / metric[2], "acc": metric[1] / metric[2]])
             if (i + 1) % 50 == 0 || i + 1 == batches {
-                animator.add(Double(epoch) + Double(i + 1) / Double(batches), [trainLoss, trainAcc, nil])
+                let x = Double(epoch) + Double(i + 1) / Double(batches)
+                animator.add(x, [metric[0] / metric[2], metric[1] / metric[2], nil])
+                history.logged.append((x, metric[0] / metric[2], metric[1] / metric[2]))
             }
         }
+        timer.stop()
+        bar?.finish()
         let testBatches = config.testBatches.map { Array(testIter.prefix($0)) } ?? Array(testIter)
-        testAcc = evaluateAccuracy(net, testBatches)
+        let testAcc = evaluateAccuracy(net, testBatches)
         animator.add(Double(epoch + 1), [nil, nil, testAcc])
+        history.epochs.append(TrainingHistory.Epoch(trainLoss: metric[0] / metric[2], trainAcc: metric[1] / metric[2], testAcc: testAcc,
+                                                    seconds: timer.sum() - epochStart, examples: Int(metric[2])))
         switch schedule {
         case .none: break
         case .nn(let s): s.step()
         case .book(let s): trainer.lr = s(epoch)
         }
     }
-    config.log.write(String(format: "train loss %.3f, train acc %.3f, test acc %.3f (%.1f s)\n", trainLoss, trainAcc, testAcc, timer.stop()))
-    if config.figures { do { config.log.write("saved \(try animator.save().path)\n") } catch { config.log.write("could not save: \(error)\n") } }
-    return (trainLoss, trainAcc, testAcc, lrs)
+    let last = history.final
+    report.say(String(format: "train loss %.3f, train acc %.3f, test acc %.3f (%.1f s)", last.trainLoss, last.trainAcc!, last.testAcc!,
+                      history.trainingSeconds))
+    if let url = report.save(animator) {
+        history.figure = url
+        report.say("saved \(url.path)")
+    }
+    return (history, lrs)
 }
 
 /// Plots a schedule's rates over `epochs` (the book's `d2l.plot(arange(n), [scheduler(t) for t …])`).
-func plotSchedule(_ lrs: [Float], name: String, config: SchedulerConfig) {
-    guard config.figures else { return }
+func plotSchedule(_ lrs: [Float], file: String, log: TextOutput) {
     var plot = LinePlot(xlabel: "epoch", ylabel: "learning rate")
     plot.add(x: (0..<lrs.count).map(Double.init), y: lrs.map(Double.init))
-    save(plot, Figures.name("ch10-lr-scheduler", name, "schedule"), config.log)
+    save(plot, file, log)
 }
 
 /// §11.11: the network trained with no schedule (η = 0.3), `SquareRootScheduler(0.1)`,
 /// `MultiStepLR` (η = 0.5, milestones 15 and 30, γ = 0.5), `CosineScheduler(20, 0.3, 0.01)` without
 /// and with 5 warm-up epochs; `FactorScheduler(0.9, 1e-2, 2.0)` is only plotted (50 epochs).
-func runLRScheduler(config: SchedulerConfig) throws {
-    let log = config.log
+/// Each run is reseeded from `--seed`; `--lr` replaces every run's rate.
+func runLRScheduler(_ o: ChapterOptions, report: Reporting? = nil) throws {
+    let config = SchedulerConfig(o)
+    let base = report ?? o.report(section: "lr-scheduler")
+    let log = base.output
     log.write("§11.11 learning-rate scheduling: \(config.numEpochs) epochs, batch \(config.batchSize)"
-              + (config.maxBatches.map { ", the first \($0) batches of each epoch and \(config.testBatches ?? 0) test batches (--book: all)" } ?? ", all batches")
+              + (config.maxBatches.map { ", the first \($0) batches of each epoch and \(config.testBatches.map(String.init) ?? "all") test batches (--book: all)" } ?? ", all batches")
               + "\n")
     func run(_ name: String, lr: Float, _ makeSchedule: (SGD) -> Schedule) throws {
-        Tensor.manualSeed(config.seed)
+        o.reseed()
         let (trainIter, testIter) = try loadDataFashionMNIST(batchSize: config.batchSize)
         let net = netFn()
-        let trainer = SGD(parameters: net.parameters(), lr: lr)
+        let trainer = SGD(parameters: net.parameters(), lr: o.lr(book: lr))
         log.write("\(name): ")
-        let r = trainWithSchedule(net, trainIter, testIter, trainer: trainer, schedule: makeSchedule(trainer), name: name, config: config)
-        plotSchedule(r.lrs, name: name, config: config)
+        let runReport = report ?? base.figure(config.figures ? o.figureName("lr-scheduler", name) : nil)
+        let r = try trainWithSchedule(net, trainIter, testIter, trainer: trainer, schedule: makeSchedule(trainer), config: config,
+                                      report: runReport)
+        if config.figures { plotSchedule(r.lrs, file: o.figureName("lr-scheduler", name, "schedule"), log: log) }
     }
     try run("none", lr: 0.3) { _ in .none }
     try run("square root", lr: 0.1) { _ in .book(SquareRootScheduler(lr: 0.1)) }
@@ -158,7 +188,7 @@ func runLRScheduler(config: SchedulerConfig) throws {
     let factorLRs = (0..<50).map { factor($0) }
     log.write("FactorScheduler(0.9, stop 1e-2, base 2.0) over 50 epochs: " + factorLRs.prefix(4).map { String(format: "%.4f", $0) }.joined(separator: ", ")
               + String(format: ", …, %.4f\n", factorLRs.last!))
-    plotSchedule(factorLRs, name: "factor", config: config)
+    if config.figures { plotSchedule(factorLRs, file: o.figureName("lr-scheduler", "factor", "schedule"), log: log) }
     try run("multi factor", lr: 0.5) { .nn(MultiStepLR(optimizer: $0, milestones: [15, 30], gamma: 0.5)) }
     try run("cosine", lr: 0.3) { _ in .book(CosineScheduler(maxUpdate: 20, baseLR: 0.3, finalLR: 0.01)) }
     try run("cosine warmup", lr: 0.3) { _ in .book(CosineScheduler(maxUpdate: 20, baseLR: 0.3, finalLR: 0.01, warmupSteps: 5)) }

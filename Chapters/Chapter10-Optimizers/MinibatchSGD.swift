@@ -3,9 +3,8 @@ import Foundation
 import NN
 import Tensor
 
-// §11.5 minibatch stochastic gradient descent: why minibatches (the matrix-multiplication timing
-// demo), then gradient descent, SGD and minibatch SGD on the airfoil data with `trainCh11`, their
-// losses against time, and `SGD(lr: 0.01)` with `trainConciseCh11`.
+// §11.5.1 why minibatches: the matrix-multiplication timing demo (the section's airfoil runs are
+// in Chapter.swift, `runMinibatchSGD`).
 
 /// §11.5.1 vectorization and caches: A = B·C for 256 × 256 matrices computed one element at a
 /// time (a dot product each), one column at a time, all at once, and in blocks of 64 columns —
@@ -37,40 +36,4 @@ func runMatmulTiming(log: TextOutput) {
               + String(format: "element %.3f, column %.3f, full %.3f, block(64) %.3f\n",
                        gflop / element, gflop / column, gflop / full, gflop / block))
     book("performance in Gigaflops (their 2/seconds, on a GPU machine): element 1.204, column 88.542, full 195.625, block 2056.535", log)
-}
-
-/// §11.5 `train_sgd(lr, batch_size, num_epochs=2)`: the scratch `sgd` with `trainCh11`.
-func trainSGD(lr: Float, batchSize: Int, numEpochs: Int = 2, ctx: AirfoilContext, label: String) throws -> Ch11History {
-    Tensor.manualSeed(ctx.seed)
-    let (dataIter, featureDim) = try getDataCh11(batchSize: batchSize)
-    return trainCh11(sgd, states: (), hyperparams: ["lr": lr], dataIter: dataIter, featureDim: featureDim,
-                     numEpochs: numEpochs, figure: ctx.figures ? "ch10-minibatch-sgd-scratch-\(label)" : nil, log: ctx.log)
-}
-
-/// §11.5: the timing demo, GD (batch 1500, η = 1, 10 epochs), SGD (batch 1, η = 0.005),
-/// minibatch 100 (η = 0.4) and 10 (η = 0.05), the loss-versus-time figure, then concise SGD.
-func runMinibatchSGD(_ ctx: AirfoilContext) throws {
-    let log = ctx.log
-    log.write("§11.5 minibatch stochastic gradient descent\n")
-    runMatmulTiming(log: log)
-    if ctx.wants(.scratch) {
-        let runs: [(String, Float, Int, Int, BookResult)] = [
-            ("gd", 1, 1500, 10, BookResult(printed: "loss: 0.243, 0.055 sec/epoch", spread: 0.242...0.251)),
-            ("sgd", 0.005, 1, 2, BookResult(printed: "loss: 0.246, 0.102 sec/epoch", spread: 0.243...0.251)),
-            ("batch size=100", 0.4, 100, 2, BookResult(printed: "loss: 0.243, 0.003 sec/epoch", spread: 0.243...0.248)),
-            ("batch size=10", 0.05, 10, 2, BookResult(printed: "loss: 0.243, 0.013 sec/epoch", spread: 0.242...0.255)),
-        ]
-        var timePlot = LinePlot(xlabel: "time (sec)", ylabel: "loss", legend: runs.map { $0.0 }, xlim: nil,
-                                ylim: 0.22...0.35, xscale: .log)
-        for (label, lr, batchSize, epochs, bookResult) in runs {
-            log.write("\(label): train_sgd(lr \(lr), batch \(batchSize), \(epochs) epochs)\n")
-            let h = try trainSGD(lr: lr, batchSize: batchSize, numEpochs: epochs, ctx: ctx, label: Figures.name(label))
-            log.write(bookResult.line + "\n")
-            log.write(String(format: "   %d logged points, %.3f s of training in all\n", h.losses.count, h.cumulativeSeconds.last ?? 0))
-            timePlot.add(x: h.cumulativeSeconds, y: h.losses)
-        }
-        if ctx.figures { save(timePlot, "ch10-minibatch-sgd-time", log) }
-    }
-    try ctx.run("minibatch-sgd", [conciseRun("SGD lr 0.01", { SGD(parameters: $0, lr: 0.01) },
-                                             book: BookResult(printed: "loss: 0.243, 0.015 sec/epoch", spread: 0.242...0.248))])
 }

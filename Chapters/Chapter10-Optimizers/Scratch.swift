@@ -3,10 +3,59 @@ import D2L
 import NN
 import Tensor
 
-// The book's from-scratch optimizers (§11.5–11.10): each is a pair `init_…_states(feature_dim)`
-// + `trainer(params, states, hyperparams)` written with tensor primitives, run by `trainCh11`.
-// Every trainer updates `p.value` under `withNoGrad` and clears the gradient, as the book's
-// `p.grad.data.zero_()`. `params` is `[w, b]` with w: (featureDim, 1), b: (1).
+// The book's from-scratch optimizers (§11.3–11.10).
+// - The 2-D trainers of the toy demonstrations (`gd_2d`, `momentum_2d`, `adagrad_2d`,
+//   `rmsprop_2d`): one step on (x1, x2, s1, s2), in Double as the book's Python floats, run by
+//   `train2d`.
+// - The airfoil trainers: each a pair `init_…_states(feature_dim)` + `trainer(params, states,
+//   hyperparams)` written with tensor primitives, run by `trainCh11`. Every trainer updates
+//   `p.value` under `withNoGrad` and clears the gradient, as the book's `p.grad.data.zero_()`.
+//   `params` is `[w, b]` with w: (featureDim, 1), b: (1).
+
+// MARK: 2-D trainers
+
+/// f(x1, x2) = 0.1·x1² + 2·x2² of §11.6–11.8 (an ill-conditioned quadratic).
+func f2d(_ x1: Double, _ x2: Double) -> Double { 0.1 * x1 * x1 + 2 * x2 * x2 }
+
+/// ∇f2d = (0.2·x1, 4·x2).
+func f2dGrad(_ x1: Double, _ x2: Double) -> (Double, Double) { (0.2 * x1, 4 * x2) }
+
+/// §11.3 / §11.6 `gd_2d`: `x ← x − η·∇f(x)` for the gradient `fGrad` (default: of `f2d`).
+func gd2d(eta: Double, fGrad: @escaping (Double, Double) -> (Double, Double) = f2dGrad) -> (State2d) -> State2d {
+    { s in
+        let (g1, g2) = fGrad(s.x1, s.x2)
+        return (s.x1 - eta * g1, s.x2 - eta * g2, 0, 0)
+    }
+}
+
+/// §11.6 `momentum_2d` on `f2d`: `v ← βv + ∇f`, `x ← x − η·v` (s1, s2 hold v).
+func momentum2d(eta: Double, beta: Double) -> (State2d) -> State2d {
+    { s in
+        let (g1, g2) = f2dGrad(s.x1, s.x2)
+        let v1 = beta * s.s1 + g1, v2 = beta * s.s2 + g2
+        return (s.x1 - eta * v1, s.x2 - eta * v2, v1, v2)
+    }
+}
+
+/// §11.7 `adagrad_2d` on `f2d`: `s ← s + g²`, `x ← x − η·g / √(s + ε)`, ε = 1e-6.
+func adagrad2d(eta: Double) -> (State2d) -> State2d {
+    { s in
+        let eps = 1e-6, (g1, g2) = f2dGrad(s.x1, s.x2)
+        let s1 = s.s1 + g1 * g1, s2 = s.s2 + g2 * g2
+        return (s.x1 - eta / (s1 + eps).squareRoot() * g1, s.x2 - eta / (s2 + eps).squareRoot() * g2, s1, s2)
+    }
+}
+
+/// §11.8 `rmsprop_2d` on `f2d`: `s ← γs + (1 − γ)g²`, `x ← x − η·g / √(s + ε)`, ε = 1e-6.
+func rmsprop2d(eta: Double, gamma: Double) -> (State2d) -> State2d {
+    { s in
+        let eps = 1e-6, (g1, g2) = f2dGrad(s.x1, s.x2)
+        let s1 = gamma * s.s1 + (1 - gamma) * g1 * g1, s2 = gamma * s.s2 + (1 - gamma) * g2 * g2
+        return (s.x1 - eta / (s1 + eps).squareRoot() * g1, s.x2 - eta / (s2 + eps).squareRoot() * g2, s1, s2)
+    }
+}
+
+// MARK: Airfoil trainers
 
 /// §11.5 `sgd`: `p ← p − η·∇p` (the loss is already a batch mean; no state).
 func sgd(_ params: [Parameter], _ states: inout Void, _ hyperparams: inout Hyperparams) {

@@ -30,22 +30,17 @@ final class Chapter10Tests: XCTestCase {
                                 "epoch 10, x: 0.000000", "epoch 10, x: 26.834133", "epoch 10, x: 7.269860"])
     }
 
-    /// §11.6–11.8: momentum, AdaGrad and RMSProp on f = 0.1·x1² + 2·x2², from (−5, −2).
+    /// §11.6–11.8: the chapter's 2-D trainers (`gd2d`, `momentum2d`, `adagrad2d`, `rmsprop2d`) on
+    /// f = 0.1·x1² + 2·x2², from (−5, −2).
     func testTwoDimensionalTracesMatchTheBook() {
         func trace(_ trainer: (State2d) -> State2d) -> String { capture { train2d(trainer, log: $0) }[0] }
-        let momentum = { (eta: Double, beta: Double) in trace { s in
-            let v1 = beta * s.s1 + 0.2 * s.x1, v2 = beta * s.s2 + 4 * s.x2
-            return (s.x1 - eta * v1, s.x2 - eta * v2, v1, v2)
-        } }
-        XCTAssertEqual(momentum(0.6, 0.5), "epoch 20, x1: 0.007188, x2: 0.002553")
-        XCTAssertEqual(momentum(0.6, 0.25), "epoch 20, x1: -0.126340, x2: -0.186632")
-        XCTAssertEqual(trace { s in (s.x1 - 0.6 * 0.2 * s.x1, s.x2 - 0.6 * 4 * s.x2, 0, 0) }, "epoch 20, x1: -0.387814, x2: -1673.365109")
-        let adagrad2d = { (eta: Double) in trace { s in
-            let g1 = 0.2 * s.x1, g2 = 4 * s.x2, s1 = s.s1 + g1 * g1, s2 = s.s2 + g2 * g2
-            return (s.x1 - eta / (s1 + 1e-6).squareRoot() * g1, s.x2 - eta / (s2 + 1e-6).squareRoot() * g2, s1, s2)
-        } }
-        XCTAssertEqual(adagrad2d(0.4), "epoch 20, x1: -2.382563, x2: -0.158591")
-        XCTAssertEqual(adagrad2d(2), "epoch 20, x1: -0.002295, x2: -0.000000")
+        XCTAssertEqual(trace(momentum2d(eta: 0.6, beta: 0.5)), "epoch 20, x1: 0.007188, x2: 0.002553")
+        XCTAssertEqual(trace(momentum2d(eta: 0.6, beta: 0.25)), "epoch 20, x1: -0.126340, x2: -0.186632")
+        XCTAssertEqual(trace(gd2d(eta: 0.4)), "epoch 20, x1: -0.943467, x2: -0.000073")
+        XCTAssertEqual(trace(gd2d(eta: 0.6)), "epoch 20, x1: -0.387814, x2: -1673.365109")
+        XCTAssertEqual(trace(adagrad2d(eta: 0.4)), "epoch 20, x1: -2.382563, x2: -0.158591")
+        XCTAssertEqual(trace(adagrad2d(eta: 2)), "epoch 20, x1: -0.002295, x2: -0.000000")
+        XCTAssertEqual(trace(rmsprop2d(eta: 0.4, gamma: 0.9)), "epoch 20, x1: -0.010599, x2: 0.000000")
     }
 
     // MARK: scratch = concise
@@ -112,23 +107,76 @@ final class Chapter10Tests: XCTestCase {
     /// start on the same batches, so they log the same losses; 200-example logging intervals.
     func testTrainCh11EqualsTrainConciseCh11() throws {
         let w0 = Tensor([[0.01], [-0.02], [0.005], [0.0], [0.015]]), b0 = Tensor([0.1])
-        let scratch = trainCh11(sgdMomentum, states: initMomentumStates(featureDim: 5), hyperparams: ["lr": 0.01, "momentum": 0.9],
-                                dataIter: try airfoil(seed: 5), featureDim: 5, numEpochs: 1, initial: (w0, b0), log: TextOutput(isTerminal: false) { _ in })
-        let concise = trainConciseCh11({ SGD(parameters: $0, lr: 0.005, momentum: 0.9) }, dataIter: try airfoil(seed: 5),
-                                       numEpochs: 1, initial: (w0, b0), log: TextOutput(isTerminal: false) { _ in })
-        XCTAssertEqual(scratch.losses.count, 7)                          // 1500 examples / 200
-        XCTAssertEqual(scratch.epochs.last!, 1.4 / 1.5 * 1, accuracy: 1e-9) // logged at n = 1400
-        for (s, c) in zip(scratch.losses, concise.losses) { XCTAssertEqual(s, c, accuracy: 1e-6 * max(1, s)) }
-        XCTAssertLessThan(scratch.finalLoss, 0.3)
-        XCTAssert(scratch.summary.hasPrefix(String(format: "loss: %.3f, ", scratch.finalLoss)) && scratch.summary.hasSuffix(" sec/epoch"))
+        let scratch = try trainCh11(sgdMomentum, states: initMomentumStates(featureDim: 5), hyperparams: ["lr": 0.01, "momentum": 0.9],
+                                    dataIter: try airfoil(seed: 5), featureDim: 5, numEpochs: 1, initial: (w0, b0), report: .silent)
+        let concise = try trainConciseCh11({ SGD(parameters: $0, lr: 0.005, momentum: 0.9) }, dataIter: try airfoil(seed: 5),
+                                           numEpochs: 1, initial: (w0, b0), report: .silent)
+        XCTAssertEqual(scratch.logged.count, 7)                          // 1500 examples / 200
+        XCTAssertEqual(scratch.intervalSeconds.count, 7)
+        XCTAssertEqual(scratch.logged.last!.x, 1.4 / 1.5 * 1, accuracy: 1e-9) // logged at n = 1400
+        for (s, c) in zip(scratch.logged, concise.logged) { XCTAssertEqual(s.loss, c.loss, accuracy: 1e-6 * max(1, s.loss)) }
+        XCTAssertLessThan(scratch.ch11Loss, 0.3)
+        XCTAssert(scratch.ch11Summary.hasPrefix(String(format: "loss: %.3f, ", scratch.ch11Loss)) && scratch.ch11Summary.hasSuffix(" sec/epoch"))
+        // one epoch record: all 1500 examples, the mean batch loss on the same (½-squared) scale in both loops
+        XCTAssertEqual(scratch.epochs.count, 1)
+        XCTAssertEqual(scratch.final.examples, 1500)
+        XCTAssertEqual(scratch.final.trainLoss, concise.final.trainLoss, accuracy: 1e-5)
+        XCTAssertGreaterThan(scratch.final.trainLoss, scratch.ch11Loss)   // the early batches, before training, weigh in
     }
 
     /// A short scratch Adam run lands in the book's range (§11.10: 0.242–0.247 over 20 builds).
     func testAdamScratchReachesTheBookLoss() throws {
         Tensor.manualSeed(0)
-        let h = trainCh11(adam, states: initAdamStates(featureDim: 5), hyperparams: ["lr": 0.01, "t": 1],
-                          dataIter: try airfoil(seed: 0), featureDim: 5, log: TextOutput(isTerminal: false) { _ in })
-        XCTAssertEqual(h.finalLoss, 0.245, accuracy: 0.006)
+        let h = try trainCh11(adam, states: initAdamStates(featureDim: 5), hyperparams: ["lr": 0.01, "t": 1],
+                              dataIter: try airfoil(seed: 0), featureDim: 5, report: .silent)
+        XCTAssertEqual(h.ch11Loss, 0.245, accuracy: 0.006)
+    }
+
+    // MARK: the command line
+
+    /// `--help` lists the options every chapter has.
+    func testHelpListsCommonOptions() {
+        let usage = chapterCommand().usage()
+        assertListsCommonOptions(usage)
+        for piece in ["lr-scheduler", "minibatch-sgd", "--book", "--no-figures"] { XCTAssert(usage.contains(piece), piece) }
+    }
+
+    /// Sections are positional, anywhere, several at once; `--model` selects the airfoil runs.
+    func testSectionsAndModels() throws {
+        let o = try chapterCommand().parse(["--epochs", "1", "gd", "--model", "concise", "adam"])
+        XCTAssert(o.runs("gd") && o.runs("adam"))
+        XCTAssertFalse(o.runs("momentum"))
+        XCTAssertEqual(o.models, [.concise])
+        XCTAssertEqual(o.epochs(book: 4), 1)
+        let all = try chapterCommand().parse([])
+        for s in ["intro", "convexity", "gd", "sgd", "minibatch-sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam",
+                  "lr-scheduler"] { XCTAssert(all.runs(s), s) }
+        XCTAssertEqual(all.models, [.scratch, .concise])
+        XCTAssertEqual(all.lr(book: 0.005), 0.005)
+        // figure names: ch10-<section>-<model>, plus the flags that differ from their defaults
+        XCTAssertEqual(o.figureName("adam", "concise"), "ch10-adam-concise-epochs-1")
+        XCTAssertEqual(all.figureName("momentum", "scratch", "lr-0.02-momentum-0.5"), "ch10-momentum-scratch-lr-0.02-momentum-0.5")
+    }
+
+    /// A diverging `--lr` stops the run at the first non-finite batch loss with one line
+    /// (`TrainingError`, which `ChapterCommand.run` prints before exiting 1), instead of
+    /// printing `loss: nan`.
+    func testDivergingLearningRateStops() throws {
+        let o = try chapterCommand().parse(["momentum", "--model", "scratch", "--lr", "10", "--no-figures"])
+        let captured = CapturedReport()
+        let dataIter = try airfoil(seed: 0)
+        XCTAssertThrowsError(try runAirfoil("momentum", o, report: captured.report, data: { _ in dataIter })) { error in
+            guard case TrainingError.nonFiniteLoss(_, let epoch, let batch)? = error as? TrainingError else {
+                return XCTFail("expected nonFiniteLoss, got \(error)")
+            }
+            XCTAssertEqual(epoch, 1)
+            XCTAssertGreaterThan(batch, 1)
+            XCTAssert("\(error)".contains("try a smaller --lr"))
+        }
+        XCTAssert(captured.text.hasPrefix("sgd_momentum lr 0.02 momentum 0.5 (--lr 10.0):"), captured.text)
+        XCTAssertFalse(captured.text.contains("nan"))
+        // the concise loop checks too
+        XCTAssertThrowsError(try trainConciseCh11({ SGD(parameters: $0, lr: 10) }, dataIter: dataIter, report: .silent))
     }
 
     // MARK: schedules

@@ -42,53 +42,96 @@ public func showTrace2d(_ f: (Double, Double) -> Double, _ results: [(Double, Do
 /// here too and the trainer increments it.
 public typealias Hyperparams = [String: Float]
 
-/// What `trainCh11` / `trainConciseCh11` logged: every 200 examples, the loss over the whole
-/// data set (`animator.Y[0]`) at x = epochs done, and the training time of each 200-example
-/// interval (`timer.times`).
-public struct Ch11History {
-    public var epochs: [Double] = []
-    public var losses: [Double] = []
-    public var intervalSeconds: [Double] = []
-    /// The last logged loss.
-    public var finalLoss: Double { losses.last ?? .nan }
+/// What `trainCh11` / `trainConciseCh11` record in a `TrainingHistory`:
+/// - `logged`: every 200 examples, the loss over the whole data set (`animator.Y[0]`) at
+///   x = epochs done (`acc` nil);
+/// - `intervalSeconds`: the training time of each 200-example interval (`timer.times`);
+/// - `epochs`: per epoch the mean batch loss seen while training (½-squared loss, the concise
+///   loop's MSE halved to match) and the training seconds without the evaluations.
+extension TrainingHistory {
+    /// The last logged loss over the whole data set: the loss `train_ch11` prints.
+    public var ch11Loss: Double { logged.last?.loss ?? .nan }
+
     /// `timer.avg()`: the mean time per logging interval (200 examples), which the book prints
     /// as "sec/epoch".
-    public var secondsPerInterval: Double { intervalSeconds.isEmpty ? 0 : intervalSeconds.reduce(0, +) / Double(intervalSeconds.count) }
-    /// `timer.cumsum()`: training time at each logged point (the x axis of §11.5's time plot).
-    public var cumulativeSeconds: [Double] { intervalSeconds.reduce(into: []) { $0.append(($0.last ?? 0) + $1) } }
-    /// The book's print: `loss: 0.243, 0.013 sec/epoch`. Keep the misnomer: the time is per
-    /// 200-example logging interval, not per epoch (see `secondsPerInterval`).
-    public var summary: String { String(format: "loss: %.3f, %.3f sec/epoch", finalLoss, secondsPerInterval) }
-}
-
-/// The logging both loops share: every 200 examples, stop the timer, evaluate, log, restart.
-struct Ch11Logger {
-    var history = Ch11History()
-    var timer = Stopwatch()
-    var n = 0
-    let batchesPerEpoch: Int
-    let animator: Animator?
-
-    init(numEpochs: Int, batchesPerEpoch: Int, figure: String?) {
-        self.batchesPerEpoch = batchesPerEpoch
-        animator = figure.map { Animator(xlabel: "epoch", ylabel: "loss", xlim: 0...Double(numEpochs), ylim: 0.22...0.35, file: $0) }
+    public var secondsPerInterval: Double {
+        intervalSeconds.isEmpty ? 0 : intervalSeconds.reduce(0, +) / Double(intervalSeconds.count)
     }
 
-    /// After a batch of `batchSize` examples; `evaluate` gives the loss over the data set.
-    mutating func afterBatch(batchSize: Int, evaluate: () -> Double) {
+    /// `timer.cumsum()`: training time at each logged point (the x axis of §11.5's time plot).
+    public var cumulativeSeconds: [Double] { intervalSeconds.reduce(into: []) { $0.append(($0.last ?? 0) + $1) } }
+
+    /// The book's print: `loss: 0.243, 0.013 sec/epoch`. Keep the misnomer: the time is per
+    /// 200-example logging interval, not per epoch (see `secondsPerInterval`).
+    public var ch11Summary: String { String(format: "loss: %.3f, %.3f sec/epoch", ch11Loss, secondsPerInterval) }
+}
+
+/// The bookkeeping both loops share: the divergence check and the progress bar on every batch;
+/// every 200 examples stop the timer, evaluate, log, restart; one `Epoch` per epoch.
+struct Ch11Logger {
+    var history = TrainingHistory()
+    var timer = Timer()
+    var n = 0
+    let numEpochs: Int
+    let batchesPerEpoch: Int
+    let animator: Animator?
+    let report: Reporting
+    // the current epoch
+    var epoch = 0
+    var batchLoss = Accumulator(2)  // sum of batch losses × examples, examples
+    var epochStart = 0.0, evaluationSeconds = 0.0
+    var bar: ProgressBar?
+
+    init(numEpochs: Int, batchesPerEpoch: Int, report: Reporting) {
+        if numEpochs <= 0 { fatalError("trainCh11: numEpochs must be positive, got \(numEpochs)") }
+        if batchesPerEpoch <= 0 { fatalError("trainCh11: the data iterator has no batches") }
+        self.numEpochs = numEpochs
+        self.batchesPerEpoch = batchesPerEpoch
+        self.report = report
+        animator = report.figure.map {
+            Animator(xlabel: "epoch", ylabel: "loss", xlim: 0...Double(numEpochs), ylim: 0.22...0.35, file: $0)
+        }
+    }
+
+    mutating func startEpoch(_ epoch: Int) {
+        self.epoch = epoch
+        batchLoss = Accumulator(2)
+        epochStart = Timer.now()
+        evaluationSeconds = 0
+        bar = report.progressBar(total: batchesPerEpoch, title: "epoch \(epoch + 1)/\(numEpochs)")
+    }
+
+    /// After batch `batch` (from 0) of `batchSize` examples whose loss was `loss`; `evaluate`
+    /// gives the loss over the data set.
+    mutating func afterBatch(_ batch: Int, batchSize: Int, loss: Double, evaluate: () -> Double) throws {
+        try checkFinite(loss, epoch: epoch + 1, batch: batch + 1)
+        batchLoss.add(loss * Double(batchSize), Double(batchSize))
+        bar?.update(batch: batch + 1, examples: Int(batchLoss[1]), metrics: ["loss": batchLoss[0] / batchLoss[1]])
         n += batchSize
         guard n % 200 == 0 else { return }
         history.intervalSeconds.append(timer.stop())
-        let x = Double(n) / Double(batchSize) / Double(batchesPerEpoch), loss = evaluate()
-        history.epochs.append(x)
-        history.losses.append(loss)
-        animator?.add(x, loss)
+        let evaluationStart = Timer.now()
+        let x = Double(n) / Double(batchSize) / Double(batchesPerEpoch), l = evaluate()
+        history.logged.append((x, l, nil))
+        animator?.add(x, l)
+        evaluationSeconds += Timer.now() - evaluationStart
         timer.start()
     }
 
-    func finish(log: TextOutput) -> Ch11History {
-        log.write(history.summary + "\n")
-        if let animator { do { log.write("saved \(try animator.save().path)\n") } catch { log.write("could not save the figure: \(error)\n") } }
+    mutating func endEpoch() {
+        bar?.finish()
+        history.epochs.append(TrainingHistory.Epoch(trainLoss: batchLoss[0] / batchLoss[1],
+                                                    seconds: Timer.now() - epochStart - evaluationSeconds,
+                                                    examples: Int(batchLoss[1])))
+    }
+
+    /// Prints the book's line (and the figure's path) and returns the history.
+    mutating func finish() -> TrainingHistory {
+        report.say(history.ch11Summary)
+        if let animator, let url = report.save(animator) {
+            history.figure = url
+            report.say("saved \(url.path)")
+        }
         return history
     }
 }
@@ -97,37 +140,49 @@ struct Ch11Logger {
 /// linear regression `linreg(X, w, b)` with w ~ N(0, 0.01²) of shape (featureDim, 1) and b = 0
 /// (or `initial` weights), loss `squaredLoss` (with ½) averaged over the batch; after each
 /// backward pass `trainerFn(params, &states, &hyperparams)` updates `[w, b]` and clears their
-/// gradients. Logs and prints as `Ch11History.summary`.
+/// gradients. Prints `loss: 0.243, 0.013 sec/epoch` (`TrainingHistory.ch11Summary`) to
+/// `report.output`, draws the loss every 200 examples into `report.figure`.
+///
+/// - Parameter maxBatches: at most this many batches per epoch (nil: all).
+/// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch's loss is NaN or infinite.
 @discardableResult
 public func trainCh11<States>(_ trainerFn: ([Parameter], inout States, inout Hyperparams) -> Void,
                               states: States, hyperparams: Hyperparams, dataIter: DataIterator, featureDim: Int,
-                              numEpochs: Int = 2, initial: (w: Tensor, b: Tensor)? = nil, figure: String? = nil,
-                              log: TextOutput = .standardOutput) -> Ch11History {
+                              numEpochs: Int = 2, maxBatches: Int? = nil, initial: (w: Tensor, b: Tensor)? = nil,
+                              report: Reporting = Reporting()) throws -> TrainingHistory {
     let w = Parameter(initial?.w ?? Tensor.normal([featureDim, 1], mean: 0, std: 0.01), name: "w")
     let b = Parameter(initial?.b ?? Tensor.zeros([1]), name: "b")
     let net = { (X: Tensor) in linreg(X, w.value, b.value) }
     var states = states, hyperparams = hyperparams
-    var logger = Ch11Logger(numEpochs: numEpochs, batchesPerEpoch: dataIter.count, figure: figure)
-    for _ in 0..<numEpochs {
-        for (X, y) in dataIter {
+    let numBatches = min(dataIter.count, maxBatches ?? .max)
+    var logger = Ch11Logger(numEpochs: numEpochs, batchesPerEpoch: numBatches, report: report)
+    for epoch in 0..<numEpochs {
+        logger.startEpoch(epoch)
+        for (i, (X, y)) in dataIter.prefix(numBatches).enumerated() {
             let l = squaredLoss(net(X), y).mean()
             l.backward()
             trainerFn([w, b], &states, &hyperparams)
-            logger.afterBatch(batchSize: X.shape[0]) { evaluateLoss(net: net, dataIter: dataIter, loss: squaredLoss) }
+            try logger.afterBatch(i, batchSize: X.shape[0], loss: Double(l.item())) {
+                evaluateLoss(net: net, dataIter: dataIter, loss: squaredLoss)
+            }
         }
+        logger.endEpoch()
     }
-    return logger.finish(log: log)
+    return logger.finish()
 }
 
 /// Book §11.5 `train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4)`:
 /// `Sequential(Linear(5, 1))` with weight ~ N(0, 0.01²) and the default bias (or `initial`,
 /// w as (featureDim, 1)), `MSELoss(reduction: .none)` averaged for the backward pass (no ½, so
 /// the gradients are twice `trainCh11`'s), `trainer` the NN optimizer. The logged loss is
-/// `evaluate_loss / 2`, comparable with the ½-squared loss of `trainCh11`.
+/// `evaluate_loss / 2`, comparable with the ½-squared loss of `trainCh11`; so is each epoch's
+/// `trainLoss`. Reports as `trainCh11`.
+///
+/// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch's loss is NaN or infinite.
 @discardableResult
 public func trainConciseCh11(_ trainer: ([Parameter]) -> Optimizer, dataIter: DataIterator, featureDim: Int = 5,
-                             numEpochs: Int = 4, initial: (w: Tensor, b: Tensor)? = nil, figure: String? = nil,
-                             log: TextOutput = .standardOutput) -> Ch11History {
+                             numEpochs: Int = 4, maxBatches: Int? = nil, initial: (w: Tensor, b: Tensor)? = nil,
+                             report: Reporting = Reporting()) throws -> TrainingHistory {
     let linear = Linear(inputSize: featureDim, outputSize: 1)
     let net = Sequential(linear)
     Init.normal(linear.weight, std: 0.01)
@@ -138,15 +193,21 @@ public func trainConciseCh11(_ trainer: ([Parameter]) -> Optimizer, dataIter: Da
     let optimizer = trainer(net.parameters())
     let loss = MSELoss(reduction: .none)
     let perExample: PerExampleLoss = { loss($0, $1.reshaped(to: $0.shape)) }
-    var logger = Ch11Logger(numEpochs: numEpochs, batchesPerEpoch: dataIter.count, figure: figure)
-    for _ in 0..<numEpochs {
-        for (X, y) in dataIter {
+    let numBatches = min(dataIter.count, maxBatches ?? .max)
+    var logger = Ch11Logger(numEpochs: numEpochs, batchesPerEpoch: numBatches, report: report)
+    for epoch in 0..<numEpochs {
+        logger.startEpoch(epoch)
+        for (i, (X, y)) in dataIter.prefix(numBatches).enumerated() {
             optimizer.zeroGrad()
             let out = net(X)
-            perExample(out, y).mean().backward()
+            let l = perExample(out, y).mean()
+            l.backward()
             optimizer.step()
-            logger.afterBatch(batchSize: X.shape[0]) { evaluateLoss(net: { net($0) }, dataIter: dataIter, loss: perExample) / 2 }
+            try logger.afterBatch(i, batchSize: X.shape[0], loss: Double(l.item()) / 2) {
+                evaluateLoss(net: { net($0) }, dataIter: dataIter, loss: perExample) / 2
+            }
         }
+        logger.endEpoch()
     }
-    return logger.finish(log: log)
+    return logger.finish()
 }

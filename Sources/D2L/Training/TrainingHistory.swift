@@ -1,7 +1,8 @@
 import Foundation
 
 /// What a training loop measured (the one history type of `trainCh3`, `trainCh6`, and the
-/// loops to come): one `Epoch` per epoch, the animator's intermediate points, the figure.
+/// loops to come): one `Epoch` per epoch, the animator's intermediate points, the figure
+/// (`trainCh11`: see its extension in Ch11.swift).
 ///
 /// For the sequence loops (`trainCh8`, `trainSeq2seq`) `trainLoss` is the mean loss per token,
 /// `examples` counts tokens, and `perplexity` is `exp(trainLoss)`; they leave the accuracies nil.
@@ -43,6 +44,9 @@ public struct TrainingHistory {
     public var epochs: [Epoch] = []
     /// Points the animator drew inside epochs: x in epochs (fractional), running loss and accuracy.
     public var logged: [(x: Double, loss: Double, acc: Double?)] = []
+    /// Seconds of training in each logging interval, for a loop that logs every so many examples
+    /// rather than per epoch (`trainCh11`: every 200 examples, the book's `timer.times`).
+    public var intervalSeconds: [Double] = []
     /// Where the training-curve figure was written, if it was.
     public var figure: URL?
 

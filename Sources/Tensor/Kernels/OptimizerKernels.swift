@@ -11,7 +11,7 @@ import Foundation
 /// Weight decay `λ` is PyTorch's L2 form, `g ← g + λ·p`, folded into the sweep (AdamW's
 /// decoupled decay is `p ← p·(1 − η·λ)` before the Adam rule).
 extension Kernels {
-    public typealias V16 = SIMD16<Float>
+    // `V16` (SIMD16<Float>) is declared with the recurrent kernels (RecurrentKernels.swift).
 
     // Each kernel splits `0..<n` over cores with `Parallel.forRanges`, and in each range runs its
     // rule on full blocks of 16 lanes in one loop (written in the closure itself, so the rule is
@@ -22,13 +22,13 @@ extension Kernels {
     static let sweepChunk = 65_536
 
     @inline(__always)
-    static func load16(_ x: UnsafePointer<Float>, _ i: Int) -> V16 { UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) }
+    static func loadLanes(_ x: UnsafePointer<Float>, _ i: Int) -> V16 { UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) }
 
     @inline(__always)
-    static func load16(_ x: UnsafeMutablePointer<Float>, _ i: Int) -> V16 { UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) }
+    static func loadLanes(_ x: UnsafeMutablePointer<Float>, _ i: Int) -> V16 { UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) }
 
     @inline(__always)
-    static func store16(_ v: V16, _ x: UnsafeMutablePointer<Float>, _ i: Int) {
+    static func storeLanes(_ v: V16, _ x: UnsafeMutablePointer<Float>, _ i: Int) {
         UnsafeMutableRawPointer(x + i).storeBytes(of: v, as: V16.self)
     }
 
@@ -52,9 +52,9 @@ extension Kernels {
             Parallel.forRanges(n, minChunk: sweepChunk) { r in
                 var i = r.lowerBound
                 while i &+ 16 <= r.upperBound {
-                    let pv = load16(p, i)
-                    let d = weightDecay == 0 ? load16(g, i) : load16(g, i) + wd * pv
-                    store16(pv - lr16 * d, p, i)
+                    let pv = loadLanes(p, i)
+                    let d = weightDecay == 0 ? loadLanes(g, i) : loadLanes(g, i) + wd * pv
+                    storeLanes(pv - lr16 * d, p, i)
                     i &+= 16
                 }
                 if i < r.upperBound {
@@ -68,12 +68,12 @@ extension Kernels {
         Parallel.forRanges(n, minChunk: sweepChunk) { r in
             var i = r.lowerBound
             while i &+ 16 <= r.upperBound {
-                let pv = load16(p, i)
-                var d = weightDecay == 0 ? load16(g, i) : load16(g, i) + wd * pv
-                let bv = firstStep ? d : mu * load16(b, i) + keep * d
-                store16(bv, b, i)
+                let pv = loadLanes(p, i)
+                var d = weightDecay == 0 ? loadLanes(g, i) : loadLanes(g, i) + wd * pv
+                let bv = firstStep ? d : mu * loadLanes(b, i) + keep * d
+                storeLanes(bv, b, i)
                 d = nesterov ? d + mu * bv : bv
-                store16(pv - lr16 * d, p, i)
+                storeLanes(pv - lr16 * d, p, i)
                 i &+= 16
             }
             if i < r.upperBound {
@@ -108,11 +108,11 @@ extension Kernels {
         Parallel.forRanges(n, minChunk: sweepChunk) { r in
             var i = r.lowerBound
             while i &+ 16 <= r.upperBound {
-                let pv = load16(p, i)
-                let d = load16(g, i) + wd * pv
-                let s = load16(sum, i) + d * d
-                store16(s, sum, i)
-                store16(pv - lr16 * d / (s.squareRoot() + e), p, i)
+                let pv = loadLanes(p, i)
+                let d = loadLanes(g, i) + wd * pv
+                let s = loadLanes(sum, i) + d * d
+                storeLanes(s, sum, i)
+                storeLanes(pv - lr16 * d / (s.squareRoot() + e), p, i)
                 i &+= 16
             }
             if i < r.upperBound {
@@ -154,11 +154,11 @@ extension Kernels {
             Parallel.forRanges(n, minChunk: sweepChunk) { r in
                 var i = r.lowerBound
                 while i &+ 16 <= r.upperBound {
-                    let pv = load16(p, i)
-                    let d = load16(g, i) + wd * pv
-                    let s = a16 * load16(squareAvg, i) + r16 * d * d
-                    store16(s, squareAvg, i)
-                    store16(pv - lr16 * d / (s.squareRoot() + e), p, i)
+                    let pv = loadLanes(p, i)
+                    let d = loadLanes(g, i) + wd * pv
+                    let s = a16 * loadLanes(squareAvg, i) + r16 * d * d
+                    storeLanes(s, squareAvg, i)
+                    storeLanes(pv - lr16 * d / (s.squareRoot() + e), p, i)
                     i &+= 16
                 }
                 if i < r.upperBound {
@@ -170,24 +170,24 @@ extension Kernels {
         Parallel.forRanges(n, minChunk: sweepChunk) { r in
             var i = r.lowerBound
             while i &+ 16 <= r.upperBound {
-                let pv = load16(p, i)
-                let d = load16(g, i) + wd * pv
-                let s = a16 * load16(squareAvg, i) + r16 * d * d
-                store16(s, squareAvg, i)
+                let pv = loadLanes(p, i)
+                let d = loadLanes(g, i) + wd * pv
+                let s = a16 * loadLanes(squareAvg, i) + r16 * d * d
+                storeLanes(s, squareAvg, i)
                 var den: V16
                 if let ga = gradAvg {
-                    let a = a16 * load16(ga, i) + r16 * d
-                    store16(a, ga, i)
+                    let a = a16 * loadLanes(ga, i) + r16 * d
+                    storeLanes(a, ga, i)
                     den = (s - a * a).squareRoot() + e
                 } else {
                     den = s.squareRoot() + e
                 }
                 if let b = buffer {
-                    let bv = mu * load16(b, i) + d / den
-                    store16(bv, b, i)
-                    store16(pv - lr16 * bv, p, i)
+                    let bv = mu * loadLanes(b, i) + d / den
+                    storeLanes(bv, b, i)
+                    storeLanes(pv - lr16 * bv, p, i)
                 } else {
-                    store16(pv - lr16 * d / den, p, i)
+                    storeLanes(pv - lr16 * d / den, p, i)
                 }
                 i &+= 16
             }
@@ -232,14 +232,14 @@ extension Kernels {
         Parallel.forRanges(n, minChunk: sweepChunk) { r in
             var i = r.lowerBound
             while i &+ 16 <= r.upperBound {
-                let pv = load16(p, i)
-                let d = load16(g, i) + wd * pv
-                let s = rho16 * load16(squareAvg, i) + r16 * d * d
-                store16(s, squareAvg, i)
-                let acc = load16(accDelta, i)
+                let pv = loadLanes(p, i)
+                let d = loadLanes(g, i) + wd * pv
+                let s = rho16 * loadLanes(squareAvg, i) + r16 * d * d
+                storeLanes(s, squareAvg, i)
+                let acc = loadLanes(accDelta, i)
                 let delta = ((acc + e) / (s + e)).squareRoot() * d     // one root and one division
-                store16(rho16 * acc + r16 * delta * delta, accDelta, i)
-                store16(pv - lr16 * delta, p, i)
+                storeLanes(rho16 * acc + r16 * delta * delta, accDelta, i)
+                storeLanes(pv - lr16 * delta, p, i)
                 i &+= 16
             }
             if i < r.upperBound {
@@ -280,14 +280,14 @@ extension Kernels {
         Parallel.forRanges(n, minChunk: sweepChunk) { r in
             var i = r.lowerBound
             while i &+ 16 <= r.upperBound {
-                let pv = shrink * load16(p, i)
-                let d = load16(g, i) + wd * pv
-                let v = b1 * load16(expAvg, i) + r1 * d
-                let s0 = load16(expAvgSq, i), d2 = d * d
+                let pv = shrink * loadLanes(p, i)
+                let d = loadLanes(g, i) + wd * pv
+                let v = b1 * loadLanes(expAvg, i) + r1 * d
+                let s0 = loadLanes(expAvgSq, i), d2 = d * d
                 let s = yogi ? s0 - r2 * sign16(s0 - d2) * d2 : b2 * s0 + r2 * d2
-                store16(v, expAvg, i)
-                store16(s, expAvgSq, i)
-                store16(pv - stepSize * v / (s.squareRoot() * invRootBC2 + e), p, i)
+                storeLanes(v, expAvg, i)
+                storeLanes(s, expAvgSq, i)
+                storeLanes(pv - stepSize * v / (s.squareRoot() * invRootBC2 + e), p, i)
                 i &+= 16
             }
             if i < r.upperBound {
@@ -340,7 +340,7 @@ extension Kernels {
     public static func copy(_ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
         Parallel.forRanges(n, minChunk: sweepChunk) { r in
             var i = r.lowerBound
-            while i &+ 16 <= r.upperBound { store16(load16(src, i), dst, i); i &+= 16 }
+            while i &+ 16 <= r.upperBound { storeLanes(loadLanes(src, i), dst, i); i &+= 16 }
             if i < r.upperBound { let m = r.upperBound &- i
                 (dst + i).update(from: src + i, count: m) }
         }
