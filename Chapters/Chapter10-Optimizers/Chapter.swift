@@ -12,8 +12,10 @@ import Tensor
 /// One airfoil run of §11.5–11.10: a book configuration for one version, with the book's result.
 struct AirfoilRun {
     let model: ModelVersion
-    /// What the run prints first, e.g. `sgd_momentum lr 0.02 momentum 0.5`.
+    /// What the run prints first, e.g. `sgd_momentum lr 0.02 momentum 0.5` (and the legend of a comparison).
     let label: String
+    /// The book's call, printed after the label (`train_sgd(lr 1.0, batch 1500, 10 epochs)`).
+    var call: String? = nil
     /// Names the figure when a section has several runs of one version (`ch10-momentum-scratch-<variant>`).
     var variant: String? = nil
     /// The book's learning rate (`--lr` replaces it); nil: the algorithm has none (Adadelta from scratch).
@@ -41,8 +43,10 @@ func scratchRun<S>(_ label: String, variant: String? = nil, _ trainer: @escaping
 
 /// §11.5 `train_sgd(lr, batch_size, num_epochs=2)`: the scratch `sgd` with `trainCh11`.
 func trainSGD(_ label: String, variant: String, lr: Float, batchSize: Int, numEpochs: Int = 2, book: BookResult) -> AirfoilRun {
-    scratchRun(label, variant: variant, sgd, states: { _ in () }, ["lr": lr], epochs: numEpochs, batchSize: batchSize,
-               book: book)
+    var run = scratchRun(label, variant: variant, sgd, states: { _ in () }, ["lr": lr], epochs: numEpochs, batchSize: batchSize,
+                         book: book)
+    run.call = "train_sgd(lr \(lr), batch \(batchSize), \(numEpochs) epochs)"
+    return run
 }
 
 /// A concise run: `train_concise_ch11(trainer, {'lr': lr, …}, data_iter)`, 4 epochs.
@@ -125,7 +129,7 @@ func runAirfoil(_ section: String, _ o: ChapterOptions, report: Reporting? = nil
         let lr = run.lr.map { o.lr(book: $0) }
         let figure = run.variant.map { o.figureName(section, run.model.rawValue, $0) } ?? o.figureName(section, run.model.rawValue)
         let runReport = report ?? o.report(section: section, model: run.model).figure(o.parsed.flag("no-figures") ? nil : figure)
-        runReport.say("\(run.label)" + overrides(o) + ":")
+        runReport.say(run.label + (run.call.map { ": " + $0 } ?? "") + overrides(o) + (run.call == nil ? ":" : ""))
         let history = try run.train(dataIter, o.epochs(book: run.epochs), lr, o.maxBatches, runReport)
         runReport.say(run.book.line)
         after(run, history)

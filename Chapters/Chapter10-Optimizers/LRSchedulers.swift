@@ -177,7 +177,7 @@ func runLRScheduler(_ o: ChapterOptions, report: Reporting? = nil) throws {
         let net = netFn()
         let trainer = SGD(parameters: net.parameters(), lr: o.lr(book: lr))
         log.write("\(name): ")
-        let runReport = report ?? base.figure(config.figures ? o.figureName("lr-scheduler", name) : nil)
+        let runReport = report ?? base.figure(config.figures ? o.figureName("lr-scheduler", "concise", name) : nil)
         let r = try trainWithSchedule(net, trainIter, testIter, trainer: trainer, schedule: makeSchedule(trainer), config: config,
                                       report: runReport)
         if config.figures { plotSchedule(r.lrs, file: o.figureName("lr-scheduler", name, "schedule"), log: log) }
