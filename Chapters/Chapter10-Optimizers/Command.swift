@@ -7,7 +7,7 @@ func chapterCommand() -> ChapterCommand {
         program: "Chapter10-Optimizers",
         overview: "Optimization algorithms (book chapter 11): GD, SGD, minibatch SGD, momentum, AdaGrad, RMSProp, "
             + "Adadelta, Adam, Yogi, learning-rate schedules. The airfoil sections train each algorithm from scratch "
-            + "and concise; the toy demonstrations run whatever --model says.",
+            + "and concise (--model); the toy demonstrations run with either.",
         sections: [("intro", "§11.1 local minima, saddle points, vanishing gradients (figures)"),
                    ("convexity", "§11.2 convex and non-convex functions (figures)"),
                    ("gd", "§11.3 gradient descent, 1-D and 2-D traces, Newton's method"),

@@ -86,7 +86,7 @@ struct SchedulerConfig {
         let book = o.parsed.flag("book")
         numEpochs = o.epochs(book: 30)
         batchSize = o.batchSize(book: 256)
-        maxBatches = o.maxBatches ?? (book ? nil : 24)
+        maxBatches = o.parsed.isSet("max-batches") ? o.maxBatches : (book ? nil : 24)   // --max-batches 0: all
         testBatches = book ? nil : 10
         figures = !o.parsed.flag("no-figures")
     }

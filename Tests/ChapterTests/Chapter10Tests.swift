@@ -156,6 +156,14 @@ final class Chapter10Tests: XCTestCase {
         // figure names: ch10-<section>-<model>, plus the flags that differ from their defaults
         XCTAssertEqual(o.figureName("adam", "concise"), "ch10-adam-concise-epochs-1")
         XCTAssertEqual(all.figureName("momentum", "scratch", "lr-0.02-momentum-0.5"), "ch10-momentum-scratch-lr-0.02-momentum-0.5")
+        // §11.11: quick by default, the book's full epochs with --book, --max-batches 0 means all
+        let quick = SchedulerConfig(try chapterCommand().parse(["lr-scheduler"]))
+        XCTAssertEqual([quick.numEpochs, quick.batchSize, quick.maxBatches, quick.testBatches], [30, 256, 24, 10])
+        let book = SchedulerConfig(try chapterCommand().parse(["lr-scheduler", "--book"]))
+        XCTAssertNil(book.maxBatches)
+        XCTAssertNil(book.testBatches)
+        XCTAssertNil(SchedulerConfig(try chapterCommand().parse(["--max-batches", "0", "lr-scheduler"])).maxBatches)
+        XCTAssertEqual(SchedulerConfig(try chapterCommand().parse(["--max-batches", "5", "--epochs", "2"])).maxBatches, 5)
     }
 
     /// A diverging `--lr` stops the run at the first non-finite batch loss with one line
