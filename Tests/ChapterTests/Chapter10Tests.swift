@@ -166,6 +166,22 @@ final class Chapter10Tests: XCTestCase {
         XCTAssertEqual(SchedulerConfig(try chapterCommand().parse(["--max-batches", "5", "--epochs", "2"])).maxBatches, 5)
     }
 
+    /// Each airfoil run reseeds from `--seed` (weights and the data order): a section prints the
+    /// same numbers alone or after other work that used the generator.
+    func testAirfoilRunsAreReproducible() throws {
+        let o = try chapterCommand().parse(["adagrad", "--no-figures", "--epochs", "1"])
+        _ = try airfoil(seed: 0)    // skips without the data set
+        let data = { (batchSize: Int) in try getDataCh11(batchSize: batchSize, hub: testDataHub()).iterator }
+        let alone = try runAirfoil("adagrad", o, report: .silent, data: data)
+        Tensor.manualSeed(99)
+        _ = Tensor.randn([100])
+        let after = try runAirfoil("adagrad", o, report: .silent, data: data)
+        XCTAssertEqual(alone.count, 2)   // scratch and concise
+        for (a, b) in zip(alone, after) { XCTAssertEqual(a.logged.map(\.loss), b.logged.map(\.loss)) }
+        let reseeded = try chapterCommand().parse(["adagrad", "--no-figures", "--epochs", "1", "--seed", "1"])
+        XCTAssertNotEqual(try runAirfoil("adagrad", reseeded, report: .silent, data: data)[0].ch11Loss, alone[0].ch11Loss)
+    }
+
     /// A diverging `--lr` stops the run at the first non-finite batch loss with one line
     /// (`TrainingError`, which `ChapterCommand.run` prints before exiting 1), instead of
     /// printing `loss: nan`.
