@@ -12,17 +12,24 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("mlp-step", "MLP (784-256-10) and softmax-regression training steps at batch 256", runMLPStepBenchmark),
 ]
 
-func printUsage() {
-    var err = FileHandle.standardError
-    print("usage: Benchmarks <name>...\n\navailable benchmarks:", to: &err)
-    for b in benchmarks { print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(b.summary)", to: &err) }
+func printUsage(to handle: FileHandle = .standardError) {
+    var out = handle
+    print("usage: Benchmarks <name>...\n       Benchmarks step <model>... [--steps N] [--threads T]   (step list: the models)\n\navailable benchmarks:", to: &out)
+    for b in benchmarks { print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(b.summary)", to: &out) }
+    print("  \("step".padding(toLength: 10, withPad: " ", startingAt: 0)) training steps of the book's models, as ../shared/reference/torch_bench.py prints them", to: &out)
 }
 
 extension FileHandle: @retroactive TextOutputStream {
     public func write(_ string: String) { write(Data(string.utf8)) }
 }
 
-let names = Array(CommandLine.arguments.dropFirst())
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "step" { exit(runStepCommand(Array(arguments.dropFirst()))) }
+if arguments.contains("--help") || arguments.contains("-h") {
+    printUsage(to: FileHandle.standardOutput)
+    exit(0)
+}
+let names = arguments
 let unknown = names.filter { n in !benchmarks.contains { $0.name == n } }
 if names.isEmpty || !unknown.isEmpty {
     if !unknown.isEmpty {

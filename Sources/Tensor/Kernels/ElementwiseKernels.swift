@@ -53,7 +53,7 @@ public enum Kernels {
     public static func axpby(_ n: Int, alpha: Float, _ x: UnsafePointer<Float>, beta: Float,
                              _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
-        Parallel.forRanges(n, minChunk: 65_536) { r in
+        Parallel.forRanges(n, minChunk: 65_536, align: 16) { r in
             let yr = UnsafeMutableRawPointer(y), xr = UnsafeRawPointer(x)
             let va = V(repeating: alpha), vb = V(repeating: beta)
             var i = r.lowerBound
@@ -87,7 +87,7 @@ public enum Kernels {
     @inline(__always)
     public static func unary<F: UnaryFunction>(_ f: F.Type, _ x: UnsafePointer<Float>,
                                                _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        Parallel.forRanges(n) { r in
+        Parallel.forRanges(n, align: 16) { r in
             let xr = UnsafeRawPointer(x), orw = UnsafeMutableRawPointer(out)
             var i = r.lowerBound
             while i &+ 16 <= r.upperBound {

@@ -4,7 +4,8 @@
 ///     avg: out[p, oy, ox] = (1 / (kh·kw)) · Σ_{ky, kx} x[…]                       (padding reads 0 and counts)
 ///
 /// Max pooling remembers the flat in-plane index of the first maximum of each window (as
-/// PyTorch does) so the backward pass routes each gradient there; average pooling spreads
+/// PyTorch does) so the backward pass routes each gradient there; a NaN anywhere in a window
+/// makes its output NaN (PyTorch's rule `v > max || isnan(v)`: the last NaN's index); average pooling spreads
 /// `g / (kh·kw)` over its window. 2×2 windows with stride 2 and no padding (LeNet, VGG) have
 /// SIMD fast paths that read 32 input columns of two rows and produce 16 outputs at once.
 extension Kernels {
@@ -36,11 +37,12 @@ extension Kernels {
                             let base = lane &+ Int32(truncatingIfNeeded: 2 &* oy &* W &+ 2 &* ox)
                             var m = u.evenHalf, i = base
                             let b = u.oddHalf, c = v.evenHalf, d = v.oddHalf
-                            var mask = b .> m
+                            // `v > m || v is NaN`: NaN propagates (the window's last NaN, as PyTorch).
+                            var mask = (b .> m) .| (b .!= b)
                             m.replace(with: b, where: mask); i.replace(with: base &+ 1, where: mask)
-                            mask = c .> m
+                            mask = (c .> m) .| (c .!= c)
                             m.replace(with: c, where: mask); i.replace(with: base &+ Int32(truncatingIfNeeded: W), where: mask)
-                            mask = d .> m
+                            mask = (d .> m) .| (d .!= d)
                             m.replace(with: d, where: mask); i.replace(with: base &+ Int32(truncatingIfNeeded: W &+ 1), where: mask)
                             UnsafeMutableRawPointer(op + oy &* Wo).storeBytes(of: m, toByteOffset: 4 &* ox, as: SIMD16<Float>.self)
                             UnsafeMutableRawPointer(ip + oy &* Wo).storeBytes(of: i, toByteOffset: 4 &* ox, as: SIMD16<Int32>.self)
@@ -49,9 +51,9 @@ extension Kernels {
                         while ox < Wo {   // remaining 2×2 windows (narrow rows such as LeNet's 28 and 10)
                             let i0 = 2 &* oy &* W &+ 2 &* ox
                             var m = xp[i0], i = i0
-                            if xp[i0 &+ 1] > m { m = xp[i0 &+ 1]; i = i0 &+ 1 }
-                            if xp[i0 &+ W] > m { m = xp[i0 &+ W]; i = i0 &+ W }
-                            if xp[i0 &+ W &+ 1] > m { m = xp[i0 &+ W &+ 1]; i = i0 &+ W &+ 1 }
+                            if xp[i0 &+ 1] > m || xp[i0 &+ 1].isNaN { m = xp[i0 &+ 1]; i = i0 &+ 1 }
+                            if xp[i0 &+ W] > m || xp[i0 &+ W].isNaN { m = xp[i0 &+ W]; i = i0 &+ W }
+                            if xp[i0 &+ W &+ 1] > m || xp[i0 &+ W &+ 1].isNaN { m = xp[i0 &+ W &+ 1]; i = i0 &+ W &+ 1 }
                             op[oy &* Wo &+ ox] = m
                             ip[oy &* Wo &+ ox] = Int32(truncatingIfNeeded: i)
                             ox &+= 1
@@ -222,7 +224,7 @@ extension Kernels {
 
     // MARK: Naive references
 
-    /// Reference pooling: the definition with 4-D index math; `max` picks the first largest
+    /// Reference pooling: the definition with 4-D index math; `max` picks the first largest (or last NaN)
     /// element of each window, average divides by `kh·kw`. Fills `out` and, given `gOut`, `dx`.
     public static func pool2dNaive(max isMax: Bool, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                                    gOut: UnsafePointer<Float>?, dx: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
@@ -243,7 +245,7 @@ extension Kernels {
                         let o = ((n * g.channels + c) * Ho + oy) * Wo + ox
                         if isMax {
                             var best = window[0]
-                            for i in window where x[i] > x[best] { best = i }
+                            for i in window where x[i] > x[best] || x[i].isNaN { best = i }
                             out[o] = x[best]
                             if let gOut, let dx { dx[best] += gOut[o] }
                         } else {
