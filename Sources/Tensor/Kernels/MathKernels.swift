@@ -135,11 +135,11 @@ public enum AbsFunction: UnaryFunction {
         VectorMath.float(VectorMath.bits(x) & 0x7FFF_FFFF)
     }
 }
-/// `max(x, 0)` with NaN propagating, as in PyTorch: `relu(NaN) = NaN` (a diverged activation
-/// must stay visible), `relu(-0) = 0`.
+/// `x < 0 ? 0 : x`, exactly PyTorch's relu: NaN propagates (a diverged activation must stay
+/// visible) and `relu(-0) = -0`.
 public enum ReluFunction: UnaryFunction {
-    @inline(__always) public static func scalar(_ x: Float) -> Float { x <= 0 ? 0 : x }
-    @inline(__always) public static func vector(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+    @inline(__always) public static func scalar(_ x: Float) -> Float { x < 0 ? 0 : x }
+    @inline(__always) public static func vector(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
 }
 public enum SquareFunction: UnaryFunction {
     @inline(__always) public static func scalar(_ x: Float) -> Float { x * x }
