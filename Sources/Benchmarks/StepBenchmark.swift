@@ -66,19 +66,27 @@ let stepModels: [StepModel] = [
     imageModel("lenet", batch: 256, side: 28, lr: 0.9, lenetForBenchmark),
 ]
 
-/// Times `steps` training steps after two warm-up steps; returns the report line.
-func timeStepModel(_ model: StepModel, steps: Int) -> String {
+/// Times `steps` training steps after two warm-up steps; returns the report line. With `cpuTime`
+/// each step is timed by the process's CPU clock instead of the wall clock (steadier on a shared
+/// machine with one thread, where waiting for a core does not count; the line says `cpu`).
+func timeStepModel(_ model: StepModel, steps: Int, cpuTime: Bool = false) -> String {
     let step = model.makeStep()
     for _ in 0..<2 { step() }   // warm-up: first steps start the worker threads and fault in memory
+    func clock() -> UInt64 {
+        if !cpuTime { return DispatchTime.now().uptimeNanoseconds }
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+    }
     var times: [Double] = []
     for _ in 0..<steps {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = clock()
         step()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        times.append(Double(clock() - t0) / 1e6)
     }
     let ms = median(times)
     return "\(model.name): \(String(format: "%.1f", ms)) ms/step, \(String(format: "%.0f", Double(model.perStep) / ms * 1000)) "
-        + "\(model.unit)/s (\(model.shape), threads \(Parallel.threads), median of \(steps))"
+        + "\(model.unit)/s (\(model.shape), threads \(Parallel.threads), median of \(steps)\(cpuTime ? ", cpu" : ""))"
 }
 
 /// The median (mean of the two middle values for an even count, as Python's `statistics.median`).
@@ -89,14 +97,15 @@ func median(_ values: [Double]) -> Double {
 }
 
 let stepUsage = """
-    usage: Benchmarks step <model>... [--steps N] [--threads T]
+    usage: Benchmarks step <model>... [--steps N] [--threads T] [--cpu]
            Benchmarks step list | all
     Times full training steps on random data; same names and line format as torch_bench.py.
+    --cpu times each step by process CPU time instead of wall time (use with --threads 1).
     """
 
 /// Parses `step`'s arguments and runs the named models; returns the exit status.
 func runStepCommand(_ args: [String]) -> Int32 {
-    var names: [String] = [], steps = 10, threads: Int? = nil
+    var names: [String] = [], steps = 10, threads: Int? = nil, cpuTime = false
     var i = 0
     func fail(_ message: String) -> Int32 {
         var err = FileHandle.standardError
@@ -106,6 +115,7 @@ func runStepCommand(_ args: [String]) -> Int32 {
     while i < args.count {
         let a = args[i]
         if a == "--help" || a == "-h" { print(stepUsage); return 0 }
+        if a == "--cpu" { cpuTime = true; i += 1; continue }
         if a == "--steps" || a == "--threads" {
             guard i + 1 < args.count, let v = Int(args[i + 1]), v > 0 else {
                 return fail("\(a) needs a positive integer")
@@ -123,7 +133,7 @@ func runStepCommand(_ args: [String]) -> Int32 {
     let unknown = names.filter { n in !stepModels.contains { $0.name == n } }
     if !unknown.isEmpty { return fail("unknown model \(unknown.joined(separator: ", ")); try: list") }
     Parallel.withThreads(threads ?? Parallel.threads) {
-        for n in names { print(timeStepModel(stepModels.first { $0.name == n }!, steps: steps)) }
+        for n in names { print(timeStepModel(stepModels.first { $0.name == n }!, steps: steps, cpuTime: cpuTime)) }
     }
     return 0
 }

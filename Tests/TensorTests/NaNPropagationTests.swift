@@ -88,9 +88,10 @@ final class NaNPropagationTests: XCTestCase {
     }
 
     func testMaxPoolPropagatesNaNAnywhereInTheWindow() {
-        // 2×2/2 fast path with wide rows (SIMD, W = 64) and narrow ones (W = 6), and the generic
-        // path (3×3, stride 1, padding 1): NaN at every position of the first window rows.
-        let cases: [(h: Int, w: Int, k: Int, s: Int, p: Int)] = [(4, 64, 2, 2, 0), (4, 6, 2, 2, 0), (5, 5, 3, 1, 1)]
+        // 2×2/2 fast path with wide rows (SIMD16, W = 64), LeNet's 28 (8 outputs by SIMD, 6 scalar)
+        // and narrow ones (W = 6), and the generic path (3×3, stride 1, padding 1): NaN at every
+        // position of the first window rows.
+        let cases: [(h: Int, w: Int, k: Int, s: Int, p: Int)] = [(4, 64, 2, 2, 0), (4, 28, 2, 2, 0), (4, 6, 2, 2, 0), (5, 5, 3, 1, 1)]
         for c in cases {
             for pos in 0..<(2 * c.w) {
                 var v = (0..<(c.h * c.w)).map { Float(($0 * 37) % 11) }
@@ -112,6 +113,16 @@ final class NaNPropagationTests: XCTestCase {
                 y.sum().backward()
                 XCTAssertEqual(x.grad!.scalars, dx, "\(label): gradient routed to the NaN")
             }
+        }
+    }
+
+    func testMaxPoolWithInfinitiesIsExact() {
+        // +∞ beside −∞ in a window (the fast path's NaN test sees NaN in their sum): the maximum is +∞.
+        for w in [64, 28, 6] {
+            var v = [Float](repeating: 1, count: 2 * w)
+            v[0] = -.infinity; v[1] = .infinity; v[w + 3] = .infinity; v[w + 2] = -.infinity
+            let y = Tensor(shape: [1, 1, 2, w], scalars: v).maxPool2d(kernelSize: 2).scalars
+            XCTAssertEqual(Array(y.prefix(3)), [.infinity, .infinity, 1], "W = \(w)")
         }
     }
 
