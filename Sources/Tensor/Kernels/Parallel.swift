@@ -56,6 +56,12 @@ public enum Parallel {
     @inline(__always)
     public static func reductionParts(_ count: Int) -> Int { max(1, min(count, 8)) }
 
+    /// Fewest elements of a memory-bound loop (elementwise ops, sums) worth giving a thread of its
+    /// own: 128 Ki floats (512 KiB). Smaller jobs run on the calling thread — a parallel region
+    /// costs a wake-up of every worker, and on a busy machine a wait for a core, which is more
+    /// than a few microseconds of streaming (the MLP's 256×256 activations stay on one thread).
+    public static let elementwiseChunk = 131_072
+
     /// Runs `body(i)` for `i` in `0..<count`, spread over `threads` threads.
     /// `body` must only write memory no other `i` writes.
     @inline(__always)
@@ -76,7 +82,7 @@ public enum Parallel {
     /// over flat arrays pass 16, so each element meets the same SIMD16 or scalar-tail code
     /// (whose roundings may differ, e.g. `exp`) whatever the thread count.
     @inline(__always)
-    public static func forRanges(_ n: Int, minChunk: Int = 32_768, align: Int = 1, _ body: (Range<Int>) -> Void) {
+    public static func forRanges(_ n: Int, minChunk: Int = elementwiseChunk, align: Int = 1, _ body: (Range<Int>) -> Void) {
         let chunks = min(threads, max(1, n / max(minChunk, 1)))
         if chunks <= 1 { body(0..<n); return }
         let a = max(align, 1)

@@ -9,18 +9,18 @@ extension Kernels {
         if outer == 0 || inner == 0 { return }
         if r == 0 { out.initialize(repeating: 0, count: outer &* inner); return }
         if inner == 1 {
-            Parallel.forRanges(outer, minChunk: max(1, 32_768 / r)) { rows in
+            Parallel.forRanges(outer, minChunk: max(1, Parallel.elementwiseChunk / r)) { rows in
                 for o in rows { out[o] = sumRow(x + o &* r, r) }
             }
-        } else if outer >= Parallel.threads || outer &* r &* inner < 65_536 {
-            Parallel.forRanges(outer, minChunk: max(1, 32_768 / (r &* inner))) { rows in
+        } else if outer >= Parallel.threads || outer &* r &* inner < 2 &* Parallel.elementwiseChunk {
+            Parallel.forRanges(outer, minChunk: max(1, Parallel.elementwiseChunk / (r &* inner))) { rows in
                 for o in rows { sumColumns(x + o &* r &* inner, r: r, inner: inner, rowStride: inner, out + o &* inner, count: inner) }
             }
         } else {
             // Few outer blocks: split the columns instead.
             for o in 0..<outer {
                 let base = x + o &* r &* inner, dst = out + o &* inner
-                Parallel.forRanges(inner, minChunk: max(64, 32_768 / r)) { cols in
+                Parallel.forRanges(inner, minChunk: max(64, Parallel.elementwiseChunk / r)) { cols in
                     sumColumns(base + cols.lowerBound, r: r, inner: inner, rowStride: inner,
                                dst + cols.lowerBound, count: cols.count)
                 }
