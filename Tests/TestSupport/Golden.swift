@@ -14,6 +14,20 @@ public struct GoldenCase {
     public let rawOutput: Any
     public let cotangent: Tensor?
     public let grads: [String: Tensor]
+    /// The whole case as parsed JSON (for keys without an accessor, e.g. `grads_per_step`).
+    public let raw: [String: Any]
+
+    /// A list of tensors stored under `key` (e.g. the optim cases' `grads_per_step`).
+    public func tensorList(_ key: String) -> [Tensor] {
+        guard let list = raw[key] as? [Any] else { fatalError("golden case \(name): no tensor list '\(key)'") }
+        return list.map { Golden.tensor($0)! }
+    }
+
+    /// A list of tensors stored under `output[key]` (e.g. `params_after_each_step`).
+    public func outputList(_ key: String) -> [Tensor] {
+        guard let list = (rawOutput as? [String: Any])?[key] as? [Any] else { fatalError("golden case \(name): no output list '\(key)'") }
+        return list.map { Golden.tensor($0)! }
+    }
 
     /// `output` as a tensor (fails the test run if it is not one).
     public var output: Tensor {
@@ -65,7 +79,8 @@ public enum Golden {
             var grads: [String: Tensor] = [:]
             for (k, v) in c["grads"] as? [String: Any] ?? [:] { if let t = tensor(v) { grads[k] = t } }
             return GoldenCase(name: name, inputs: inputs, intInputs: ints, attrs: c["attrs"] as? [String: Any] ?? [:],
-                              rawOutput: c["output"] as Any, cotangent: c["cotangent"].flatMap(tensor), grads: grads)
+                              rawOutput: c["output"] as Any, cotangent: c["cotangent"].flatMap(tensor), grads: grads,
+                              raw: c)
         }
     }
 
