@@ -38,6 +38,24 @@ func ngrams(_ tokens: [String], _ n: Int) -> [String] {
     return (0...(tokens.count - n)).map { tokens[$0..<($0 + n)].joined(separator: " ") }
 }
 
+/// The points of a frequency-against-rank curve (rank from 1) for a log-log plot: every rank up
+/// to 100, then about 100 per decade, always keeping a rank where the frequency changes (the
+/// curve's steps), so the figure keeps its shape without tens of thousands of points.
+func zipfPoints(_ freqs: [Double]) -> (rank: [Double], freq: [Double]) {
+    var rank: [Double] = [], freq: [Double] = []
+    var lastLog = -Double.infinity
+    for (i, f) in freqs.enumerated() {
+        let r = Double(i + 1), l = Foundation.log10(r)
+        let stepChange = i > 0 && f != freqs[i - 1]
+        if i < 100 || l - lastLog >= 0.01 || stepChange || i == freqs.count - 1 {
+            rank.append(r)
+            freq.append(f)
+            lastLog = l
+        }
+    }
+    return (rank, freq)
+}
+
 /// `the 2261, i 1267, …` or `(of, the) 309, …` for the most frequent `k` tokens.
 func topFrequencies(_ vocab: Vocab, _ k: Int) -> String {
     vocab.tokenFreqs.prefix(k).map { t in
@@ -57,11 +75,11 @@ func runLanguageModelData(_ o: ChapterOptions, report: Reporting = Reporting()) 
     report.say("trigrams: " + topFrequencies(trigramVocab, 10))
     report.say(BookResult("the 2261, i 1267, and 1245, of 1155, a 816, …; (of, the) 309, (in, the) 169, (i, had) 130, …; "
                           + "(the, time, traveller) 59, (the, time, machine) 30, (the, medical, man) 24").line)
-    let freqs = [vocab, bigramVocab, trigramVocab].map { $0.tokenFreqs.map { Double($0.freq) } }
+    let curves = [vocab, bigramVocab, trigramVocab].map { zipfPoints($0.tokenFreqs.map { Double($0.freq) }) }
     let name = o.figureName("language-model", "zipf")
     if let url = Figures.saveOrWarn(name, warnings: report.warnings, {
-        try plot(y: freqs, xlabel: "token: x", ylabel: "frequency: n(x)", legend: ["unigram", "bigram", "trigram"],
-                 xscale: .log, yscale: .log, file: name)
+        try plot(xs: curves.map(\.rank), ys: curves.map(\.freq), xlabel: "token: x", ylabel: "frequency: n(x)",
+                 legend: ["unigram", "bigram", "trigram"], xscale: .log, yscale: .log, file: name)
     }) {
         report.say("saved \(url.path)")
     }

@@ -199,3 +199,47 @@ final class Chapter07Tests: XCTestCase {
         }
     }
 }
+
+/// The §8.1–8.3 helpers on small inputs (the book's facts on the full data are in
+/// `TimeMachineTests`).
+final class Chapter07DataTests: XCTestCase {
+    func testLaggedFeaturesAndLabels() {
+        let (f, l) = laggedFeatures((0..<10).map(Float.init), tau: 4)
+        XCTAssertEqual(f.shape, [6, 4])
+        XCTAssertEqual(Array(f.scalars[0..<8]), [0, 1, 2, 3, 1, 2, 3, 4])
+        XCTAssertEqual(l.shape, [6, 1])
+        XCTAssertEqual(l.scalars, [4, 5, 6, 7, 8, 9])
+    }
+
+    func testSequenceModelLearnsTheSine() throws {
+        Tensor.manualSeed(0)
+        let (_, x) = sineSequence(T: 300)
+        let (f, l) = laggedFeatures(x, tau: 4)
+        let net = sequenceNet(tau: 4)
+        let losses = trainSequence(net, loadArray(features: f, labels: l, batchSize: 16, seed: 0), epochs: 5, lr: 0.01,
+                                   report: .silent)
+        XCTAssertEqual(losses.count, 5)
+        XCTAssertLessThan(losses[4], 0.1, "the noise alone has variance 0.04; \(losses)")
+    }
+
+    func testNgramsAndTheirPrintedFrequencies() {
+        let words = "the time traveller the time machine the time traveller".split(separator: " ").map(String.init)
+        XCTAssertEqual(ngrams(words, 3).count, 7)
+        XCTAssertEqual(ngrams(words, 2).first, "the time")
+        XCTAssertEqual(ngrams(["a"], 2), [])
+        XCTAssertEqual(topFrequencies(Vocab(tokens: ngrams(words, 3)), 2), "(the, time, traveller) 2, (time, traveller, the) 1")
+        XCTAssertEqual(topFrequencies(Vocab(tokens: words), 1), "the 3")
+    }
+
+    func testZipfPointsKeepTheStepsAndThinTheTail() {
+        let freqs = (0..<20_000).map { Double(20_000 / ($0 + 1)) }
+        let (rank, freq) = zipfPoints(freqs)
+        XCTAssertEqual(Array(rank.prefix(100)), (1...100).map(Double.init))
+        XCTAssertEqual(rank.last, 20_000)
+        XCTAssertLessThan(rank.count, 2_000)
+        for (r, f) in zip(rank, freq) { XCTAssertEqual(f, freqs[Int(r) - 1]) }
+        // every place where the frequency changes is kept
+        let kept = Set(rank)
+        for i in 1..<freqs.count where freqs[i] != freqs[i - 1] { XCTAssertTrue(kept.contains(Double(i + 1)), "rank \(i + 1)") }
+    }
+}
