@@ -8,7 +8,8 @@ import Tensor
 /// same minute and compare the ratio): batch 32 × 35 one-hot tokens over 28 characters, a full
 /// step = forward, mean cross-entropy over the 1120 targets, zeroGrad, backward, gradient
 /// clipping to norm 1, SGD. Median of 10 steps after 2 warm-up steps, on random tokens.
-/// `swift run -c release Benchmarks char-step` (all six), or `D2L_BENCH_MODEL=lstm-char` for one.
+/// `swift run -c release Benchmarks char-step` (all six), or `D2L_BENCH_MODEL=lstm-char` for one;
+/// `D2L_THREADS=1` for one thread.
 func runCharStepBenchmark() {
     let models: [(name: String, build: () -> RNNModel, lr: Float)] = [
         ("rnn512-char", { RNNModel(RNN(inputSize: 28, hiddenSize: 512), vocabSize: 28) }, 1),
@@ -19,7 +20,9 @@ func runCharStepBenchmark() {
         ("bi-lstm-char", { RNNModel(LSTM(inputSize: 28, hiddenSize: 256, numLayers: 2, bidirectional: true),
                                     vocabSize: 28) }, 1),
     ]
-    let only = ProcessInfo.processInfo.environment["D2L_BENCH_MODEL"]
+    let env = ProcessInfo.processInfo.environment
+    let only = env["D2L_BENCH_MODEL"]
+    if let t = env["D2L_THREADS"].flatMap(Int.init), t > 0 { Parallel.threads = t }   // torch_bench.py's --threads
     let (B, T, V, steps) = (32, 35, 28, 10)
     for m in models where only == nil || only == m.name {
         Tensor.manualSeed(0)
