@@ -28,6 +28,7 @@ let chapters = [
     "Chapter03-SoftmaxRegression",
     "Chapter04-MLP",
     "Chapter05-LeNet",
+    "Chapter07-RNN",
     "Chapter10-Optimizers",
 ]
 let chapterTargets: [Target] = chapters.map { name in

@@ -14,7 +14,6 @@ import Foundation
 /// vector code on zero-padded lanes. The `…Naive` kernel beside each one is the scalar
 /// reference (Foundation math) that the tests compare it with.
 extension Kernels {
-    typealias V16 = SIMD16<Float>
 
     /// Loads `n ≤ 16` floats (zeros in the other lanes).
     @inline(__always)
