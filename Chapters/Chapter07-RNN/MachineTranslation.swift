@@ -96,5 +96,16 @@ func runSeq2seq(_ o: ChapterOptions, data: (iterator: NMTDataIterator, srcVocab:
         report.say("beam search, k = \(beam), score log P / L^0.75 (§9.8.3):")
         translateExamples(net, srcVocab: srcVocab, tgtVocab: tgtVocab, numSteps: numSteps, beamSize: beam, report: report)
     }
+    // The book's decoder takes its context from the state it is given, which after the first
+    // predicted token is its own state, not the encoder's (d2l-en issue #2134). Same weights,
+    // context kept:
+    net.decoder.keepsEncoderContext = true
+    report.say("greedy search with the encoder's context at every step (the fix of d2l-en #2134):")
+    translateExamples(net, srcVocab: srcVocab, tgtVocab: tgtVocab, numSteps: numSteps, beamSize: 1, report: report)
+    if beam > 1 {
+        report.say("beam search, k = \(beam), with the encoder's context:")
+        translateExamples(net, srcVocab: srcVocab, tgtVocab: tgtVocab, numSteps: numSteps, beamSize: beam, report: report)
+    }
+    net.decoder.keepsEncoderContext = false
     return history
 }

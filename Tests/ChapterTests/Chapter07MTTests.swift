@@ -58,6 +58,7 @@ final class Chapter07MTTests: XCTestCase {
                       "greedy search", "\ngo . => ", ", bleu ", "beam search, k = 3", "book:  go . => va !, bleu 1.000"] {
             XCTAssertTrue(text.contains(piece), "missing \(piece) in\n\(text)")
         }
-        XCTAssertEqual(text.components(separatedBy: "i'm home . => ").count, 4, "greedy, beam and the book's line")
+        XCTAssertEqual(text.components(separatedBy: "i'm home . => ").count, 6, "greedy, beam (book's decoder and with the encoder's context) and the book's line")
+        XCTAssertTrue(text.contains("with the encoder's context"), text)
     }
 }

@@ -40,7 +40,7 @@ final class Seq2SeqTests: XCTestCase {
         XCTAssertEqual(encoded.state.shape, [2, 4, 16])
         let (output, state) = decoder(X, decoder.initState(encoded, validLen: nil))
         XCTAssertEqual(output.shape, [4, 7, 10])
-        XCTAssertEqual(state.shape, [2, 4, 16])
+        XCTAssertEqual(state.hidden.shape, [2, 4, 16])
         XCTAssertEqual(decoder.rnn.inputSize, 8 + 16, "the context (H = 16) is concatenated to the embedding (8)")
         let net = EncoderDecoder(encoder, decoder)
         XCTAssertEqual(net(X, X, validLen: nil).output.shape, [4, 7, 10])
@@ -56,13 +56,38 @@ final class Seq2SeqTests: XCTestCase {
         decoder.eval()
         let X = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 0])
         let state = Tensor.randn([2, 2, 4])
-        let (y, s) = decoder(X, state)
+        let (y, s) = decoder(X, Seq2SeqDecoder.State(hidden: state, encoderContext: Tensor.zeros([1, 2, 4])))
         let embedded = decoder.embedding(X).permuted([1, 0, 2])
         let context = state.slice(axis: 0, 1..<2).broadcast(to: [3, 2, 4])
         let (out, hand) = decoder.rnn(Tensor.concatenate([embedded, context], axis: 2), state)
         let expected = decoder.dense(out).permuted([1, 0, 2])
         XCTAssert(compare(y, expected, atol: 1e-6).ok)
-        XCTAssert(compare(s, hand, atol: 1e-6).ok)
+        XCTAssert(compare(s.hidden, hand, atol: 1e-6).ok)
+    }
+
+    /// With `keepsEncoderContext`, decoding one token at a time gives the logits of one
+    /// teacher-forced call; the book's decoder (context from the state passed in) does not.
+    func testStepwiseDecodingEqualsOneCallOnlyWithTheEncoderContext() {
+        Tensor.manualSeed(4)
+        let net = EncoderDecoder(Seq2SeqEncoder(vocabSize: 9, embedSize: 4, numHiddens: 6, numLayers: 2),
+                                 Seq2SeqDecoder(vocabSize: 7, embedSize: 4, numHiddens: 6, numLayers: 2))
+        net.eval()
+        let src = Tensor(shape: [1, 5], scalars: [3, 4, 5, 2, 1]), tgt = Tensor(shape: [1, 4], scalars: [2, 5, 6, 4])
+        let whole = net(src, tgt, validLen: nil).output                       // (1, 4, 7)
+        func stepwise() -> Tensor {
+            var state = net.decoder.initState(net.encoder(src, validLen: nil), validLen: nil)
+            var outputs: [Tensor] = []
+            for t in 0..<4 {
+                let (y, s) = net.decoder(tgt.slice(axis: 1, t..<(t + 1)), state)
+                outputs.append(y)
+                state = s
+            }
+            return Tensor.concatenate(outputs, axis: 1)
+        }
+        XCTAssertFalse(compare(stepwise(), whole, atol: 1e-4).ok, "the book's decoder changes its context after step 1")
+        net.decoder.keepsEncoderContext = true
+        let c = compare(stepwise(), whole, atol: 1e-5)
+        XCTAssert(c.ok, c.description)
     }
 
     func testXavierInitTouchesLinearAndGRUWeightsOnly() {

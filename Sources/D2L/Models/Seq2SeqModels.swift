@@ -36,16 +36,27 @@ public final class Seq2SeqEncoder: ModuleBase, Encoder {
 /// `Embedding(V, E)`, `GRU(E + H, H, numLayers, dropout)`, `Linear(H, V)`.
 ///
 /// The state starts as the encoder's final state `(L, B, H)`. A call embeds the ids `(B, T)`,
-/// appends to every step the **context** `state[L − 1]` (the top layer of the state it is given,
-/// repeated over the `T` steps), runs the GRU from `state` and maps its outputs to logits
-/// `(B, T, V)`. In training the whole target is one call, so the context is the encoder's
-/// summary. At prediction, one call per token is fed the previous call's state, so — exactly as
-/// in the book's code — the context becomes the decoder's own latest top-layer state after the
-/// first step.
+/// appends to every step the **context** — `state[L − 1]`, the top layer of the state it is
+/// given, repeated over the `T` steps —, runs the GRU from the state and maps its outputs to
+/// logits `(B, T, V)`. In training the whole target is one call, so the context is the
+/// encoder's summary. At prediction, one call per token is fed the previous call's state, so —
+/// exactly as in the book's code — the context becomes the decoder's own latest top-layer state
+/// after the first step (d2l-en issue #2134). With `keepsEncoderContext` the state also carries
+/// the encoder's top layer and every call uses it, so step-by-step decoding computes what one
+/// teacher-forced call computes (training is the same either way).
 public final class Seq2SeqDecoder: ModuleBase, Decoder {
+    /// The GRU state `(L, B, H)` and the encoder's top layer `(1, B, H)`.
+    public struct State {
+        public var hidden: Tensor
+        public var encoderContext: Tensor
+    }
+
     public let embedding: Embedding
     public let rnn: GRU
     public let dense: Linear
+    /// false (the book's code): the context is the top layer of the state passed in; true: the
+    /// encoder's top layer at every step.
+    public var keepsEncoderContext = false
 
     public init(vocabSize: Int, embedSize: Int, numHiddens: Int, numLayers: Int, dropout: Float = 0) {
         embedding = Embedding(numEmbeddings: vocabSize, embeddingDim: embedSize)
@@ -58,17 +69,19 @@ public final class Seq2SeqDecoder: ModuleBase, Decoder {
     }
 
     /// The encoder's final state.
-    public func initState(_ encoderOutput: (output: Tensor, state: Tensor), validLen: Tensor?) -> Tensor {
-        encoderOutput.state
+    public func initState(_ encoderOutput: (output: Tensor, state: Tensor), validLen: Tensor?) -> State {
+        State(hidden: encoderOutput.state, encoderContext: topLayer(encoderOutput.state))
     }
 
-    public func callAsFunction(_ x: Tensor, _ state: Tensor) -> (output: Tensor, state: Tensor) {
+    func topLayer(_ state: Tensor) -> Tensor { state.slice(axis: 0, (state.shape[0] - 1)...) }   // (1, B, H)
+
+    public func callAsFunction(_ x: Tensor, _ state: State) -> (output: Tensor, state: State) {
         let embedded = embedding(x).permuted([1, 0, 2])             // (T, B, E)
-        let (T, B, H) = (embedded.shape[0], embedded.shape[1], state.shape[2])
-        let top = state.slice(axis: 0, (state.shape[0] - 1)...)     // (1, B, H)
+        let (T, B, H) = (embedded.shape[0], embedded.shape[1], state.hidden.shape[2])
+        let top = keepsEncoderContext ? state.encoderContext : topLayer(state.hidden)
         let context = top.broadcast(to: [T, B, H])
-        let (output, newState) = rnn(Tensor.concatenate([embedded, context], axis: 2), state)
-        return (dense(output).permuted([1, 0, 2]), newState)        // (B, T, V)
+        let (output, hidden) = rnn(Tensor.concatenate([embedded, context], axis: 2), state.hidden)
+        return (dense(output).permuted([1, 0, 2]), State(hidden: hidden, encoderContext: state.encoderContext))  // (B, T, V)
     }
 }
 
