@@ -13,7 +13,7 @@ import Tensor
 /// ```swift
 /// let conv = Conv2d(inChannels: 1, outChannels: 6, kernelSize: 5, padding: 2)   // LeNet §6.6
 /// ```
-public final class Conv2d: Layer {
+public final class Conv2d: ModuleBase, Layer {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: (Int, Int)
@@ -21,7 +21,6 @@ public final class Conv2d: Layer {
     public let padding: (Int, Int)
     public let weight: Parameter
     public let bias: Parameter?
-    public var isTraining = true
 
     public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), bias: Bool = true) {
@@ -52,17 +51,21 @@ public final class Conv2d: Layer {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.conv2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding)
+        callAsFunction(x, file: #fileID, line: #line)
+    }
+
+    /// The convolution; shape errors name the caller's line.
+    public func callAsFunction(_ x: Tensor, file: StaticString, line: UInt) -> Tensor {
+        Tensor.conv2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, file: file, line: line)
     }
 }
 
 /// A 2-D pooling layer: its window (kernel size, stride defaulting to the kernel size as in
 /// PyTorch, padding) and the pooling op. `MaxPool2d` and `AvgPool2d` only choose the op.
-public class Pool2dLayer: Layer {
+public class Pool2dLayer: ModuleBase, Layer {
     public let kernelSize: (Int, Int)
     public let stride: (Int, Int)
     public let padding: (Int, Int)
-    public var isTraining = true
 
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) {
         self.kernelSize = kernelSize
@@ -76,29 +79,41 @@ public class Pool2dLayer: Layer {
     public var extraDescription: String { "kernelSize: \(pair(kernelSize)), stride: \(pair(stride)), padding: \(pair(padding))" }
 
     /// The pooling op over `(B, C, H, W)`; each subclass supplies one.
-    func pool(_ x: Tensor) -> Tensor { fatalError("Pool2dLayer.pool: use MaxPool2d or AvgPool2d") }
+    func pool(_ x: Tensor, file: StaticString, line: UInt) -> Tensor {
+        fatalError("Pool2dLayer.pool: use MaxPool2d or AvgPool2d", file: file, line: line)
+    }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { pool(x) }
+    public func callAsFunction(_ x: Tensor) -> Tensor { pool(x, file: #fileID, line: #line) }
+
+    /// The pooling; shape errors name the caller's line.
+    public func callAsFunction(_ x: Tensor, file: StaticString, line: UInt) -> Tensor { pool(x, file: file, line: line) }
 }
 
 /// Max pooling (book §6.5, `nn.MaxPool2d`); `stride` defaults to `kernelSize`.
 public final class MaxPool2d: Pool2dLayer {
-    override func pool(_ x: Tensor) -> Tensor { x.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
+    override func pool(_ x: Tensor, file: StaticString, line: UInt) -> Tensor {
+        x.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding, file: file, line: line)
+    }
 }
 
 /// Average pooling (book §6.5, `nn.AvgPool2d`; padded zeros count in the divisor).
 public final class AvgPool2d: Pool2dLayer {
-    override func pool(_ x: Tensor) -> Tensor { x.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
+    override func pool(_ x: Tensor, file: StaticString, line: UInt) -> Tensor {
+        x.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, file: file, line: line)
+    }
 }
 
 /// `nn.AdaptiveAvgPool2d(1)`: the average over each channel's whole map, `(B, C, H, W) → (B, C, 1, 1)`
 /// (NiN §7.3, GoogLeNet, ResNet). Only output size 1 is supported.
-public final class AdaptiveAvgPool2d: Layer {
+public final class AdaptiveAvgPool2d: ModuleBase, Layer {
     public let outputSize: Int
-    public var isTraining = true
     public init(_ outputSize: Int) { self.outputSize = outputSize }
     public var extraDescription: String { "outputSize: \(outputSize)" }
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.adaptiveAvgPool2d(outputSize) }
+    public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, file: #fileID, line: #line) }
+    /// The pooling; shape errors name the caller's line.
+    public func callAsFunction(_ x: Tensor, file: StaticString, line: UInt) -> Tensor {
+        x.adaptiveAvgPool2d(outputSize, file: file, line: line)
+    }
 }
 
 private func pair(_ p: (Int, Int)) -> String { p.0 == p.1 ? "\(p.0)" : "(\(p.0), \(p.1))" }

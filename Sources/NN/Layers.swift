@@ -15,14 +15,13 @@ import Tensor
 /// let net = Sequential(Linear(inputSize: 2, outputSize: 1))
 /// Init.normal((net[0] as! Linear).weight, std: 0.01)
 /// ```
-public final class Linear: Layer {
+public final class Linear: ModuleBase, Layer {
     public let inputSize: Int
     public let outputSize: Int
     /// `[outputSize, inputSize]`.
     public let weight: Parameter
     /// `[outputSize]`, or nil for `bias: false`.
     public let bias: Parameter?
-    public var isTraining = true
 
     public init(inputSize: Int, outputSize: Int, bias: Bool = true) {
         self.inputSize = inputSize
@@ -59,9 +58,8 @@ public final class Linear: Layer {
 /// print(net)                 // nested summary
 /// let first = net[1] as! Linear
 /// ```
-public final class Sequential: Layer {
+public final class Sequential: ModuleBase, Layer {
     public private(set) var layers: [Layer]
-    public var isTraining = true
 
     public init(_ layers: [Layer]) { self.layers = layers }
     public convenience init(_ layers: Layer...) { self.init(layers) }
@@ -83,9 +81,8 @@ public final class Sequential: Layer {
 
 /// Flattens every axis after the first: `(B, C, H, W) → (B, C·H·W)` (book §3.7, `nn.Flatten`).
 /// Shares the buffer (no copy).
-public final class Flatten: Layer {
-    public var isTraining = true
-    public init() {}
+public final class Flatten: ModuleBase, Layer {
+    public override init() {}
     public func callAsFunction(_ x: Tensor) -> Tensor { x.flattened(startAxis: 1) }
 }
 
@@ -93,9 +90,8 @@ public final class Flatten: Layer {
 /// survivors are scaled by `1/(1−p)`, so the expectation is unchanged:
 /// `h' = h·m/(1−p)`, `m = (u > p)`, `u ~ U(0, 1)` from the seeded global generator.
 /// In evaluation mode (`net.eval()`) and for `p == 0` it is the identity; `p == 1` gives zeros.
-public final class Dropout: Layer {
+public final class Dropout: ModuleBase, Layer {
     public let p: Float
-    public var isTraining = true
 
     public init(_ p: Float, file: StaticString = #fileID, line: UInt = #line) {
         shapeCheck(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got \(p)", file: file, line: line)
@@ -111,8 +107,9 @@ public final class Dropout: Layer {
     }
 
     /// The scaled keep-mask: `1/(1−p)` where `u > p`, else 0.
-    public static func mask(_ shape: [Int], p: Float, generator: inout SeededGenerator) -> Tensor {
-        let n = shapeCount(shape)
+    public static func mask(_ shape: [Int], p: Float, generator: inout SeededGenerator,
+                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let n = checkedShapeCount(shape, op: "Dropout.mask", file: file, line: line)
         let s = TensorStorage(uninitializedCount: n)
         let scale = 1 / (1 - p)
         for i in 0..<n { s.pointer[i] = generator.nextUniform() > p ? scale : 0 }
@@ -121,22 +118,19 @@ public final class Dropout: Layer {
 }
 
 /// `max(x, 0)` as a layer (book §4.1; the op is `x.relu()`).
-public final class ReLU: Layer {
-    public var isTraining = true
-    public init() {}
+public final class ReLU: ModuleBase, Layer {
+    public override init() {}
     public func callAsFunction(_ x: Tensor) -> Tensor { x.relu() }
 }
 
 /// `1 / (1 + e⁻ˣ)` as a layer (book §4.1, LeNet in §6.6; the op is `x.sigmoid()`).
-public final class Sigmoid: Layer {
-    public var isTraining = true
-    public init() {}
+public final class Sigmoid: ModuleBase, Layer {
+    public override init() {}
     public func callAsFunction(_ x: Tensor) -> Tensor { x.sigmoid() }
 }
 
 /// `tanh x` as a layer (book §4.1; the op is `x.tanh()`).
-public final class Tanh: Layer {
-    public var isTraining = true
-    public init() {}
+public final class Tanh: ModuleBase, Layer {
+    public override init() {}
     public func callAsFunction(_ x: Tensor) -> Tensor { x.tanh() }
 }

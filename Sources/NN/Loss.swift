@@ -102,6 +102,10 @@ public struct CrossEntropyLoss {
                    "CrossEntropyLoss: logits of shape \(describeShape(logits.shape)) need one label per row, got \(labels.count) labels",
                    file: file, line: line)
         let classes = logits.shape.last!
+        for (i, l) in labels.enumerated() where l < 0 || l >= classes {
+            fatalError("CrossEntropyLoss: label \(l) at position \(i) is out of range for \(classes) classes "
+                       + "(logits of shape \(describeShape(logits.shape)))", file: file, line: line)
+        }
         let rows = logits.rank == 2 ? logits : logits.reshaped(to: [labels.count, classes])
         let losses = -rows.logSoftmax(axis: -1, file: file, line: line).pick(labels, file: file, line: line)
         if reduction == .none && logits.rank != 2 { return losses.reshaped(to: Array(logits.shape.dropLast())) }
@@ -110,6 +114,7 @@ public struct CrossEntropyLoss {
 
     public func callAsFunction(_ logits: Tensor, _ labels: Tensor,
                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        callAsFunction(logits, labels.scalars.map { Int($0) }, file: file, line: line)
+        callAsFunction(logits, labels.indexValues(op: "CrossEntropyLoss", what: "label", file: file, line: line),
+                       file: file, line: line)
     }
 }

@@ -1,28 +1,34 @@
 import Tensor
 
-/// A building block of a network (PyTorch's `nn.Module`, book §5.1): it owns parameters
-/// and sub-modules, and knows whether it is in training or evaluation mode.
+/// A building block of a network (PyTorch's `nn.Module`, book §5.1): it owns parameters,
+/// buffers (state that is saved but not trained, such as batch norm's running statistics) and
+/// sub-modules, and knows whether it is in training or evaluation mode.
 ///
 /// There is no reflection: a module lists what it holds. A custom block writes
 ///
 /// ```swift
-/// final class MLP: Layer {
+/// final class MLP: ModuleBase, Layer {
 ///     let hidden = Linear(inputSize: 20, outputSize: 256)
 ///     let output = Linear(inputSize: 256, outputSize: 10)
-///     var isTraining = true
 ///     var children: [(name: String, module: Module)] { [("hidden", hidden), ("output", output)] }
 ///     func callAsFunction(_ x: Tensor) -> Tensor { output(relu(hidden(x))) }
 /// }
 /// ```
 ///
 /// and gets `parameters()`, `namedParameters()` (`hidden.weight`, `hidden.bias`, …),
-/// `train()` / `eval()`, `apply(_:)`, `print(net)` and `saveParameters(to:)` for free.
+/// `namedBuffers()`, `train()` / `eval()`, `apply(_:)`, `print(net)` and `saveParameters(to:)`
+/// for free. `ModuleBase` holds the training flag; a class that does not inherit from it
+/// declares `var isTraining = true` itself.
 public protocol Module: AnyObject, CustomStringConvertible {
     /// Direct sub-modules with their names (default: none).
     var children: [(name: String, module: Module)] { get }
     /// Parameters held directly by this module, e.g. `[("weight", w), ("bias", b)]` (default: none).
     var ownParameters: [(name: String, parameter: Parameter)] { get }
-    /// Training mode (true) or evaluation mode; `Dropout` reads it. Set it with `train()` / `eval()`.
+    /// Buffers held directly by this module under their PyTorch names, e.g.
+    /// `[("running_mean", runningMean), ("running_var", runningVar)]` (default: none). See `Buffer`.
+    var ownBuffers: [(name: String, buffer: Buffer)] { get }
+    /// Training mode (true) or evaluation mode; `Dropout` and batch norm read it. Set it with
+    /// `train()` / `eval()`, which set it on every descendant. `ModuleBase` stores it.
     var isTraining: Bool { get set }
     /// The settings shown inside the parentheses by `print(module)`, e.g.
     /// `inputSize: 784, outputSize: 256, bias: true` (PyTorch's `extra_repr`). Default: empty.
@@ -32,26 +38,34 @@ public protocol Module: AnyObject, CustomStringConvertible {
 extension Module {
     public var children: [(name: String, module: Module)] { [] }
     public var ownParameters: [(name: String, parameter: Parameter)] { [] }
+    public var ownBuffers: [(name: String, buffer: Buffer)] { [] }
     public var extraDescription: String { "" }
 
     /// Every parameter of this module and its descendants with a dotted path name, like
     /// PyTorch's `named_parameters()`: `["0.weight", "0.bias", "2.weight", …]`.
     /// A parameter reachable twice (tied weights) is listed once, under its first name.
     public func namedParameters() -> [(name: String, parameter: Parameter)] {
+        collectNamed { $0.ownParameters.map { ($0.name, $0.parameter) } }.map { (name: $0.0, parameter: $0.1) }
+    }
+
+    /// What `own` lists for this module and its descendants, depth first, under dotted paths;
+    /// an object reachable twice is listed once, under its first name.
+    private func collectNamed<T: AnyObject>(_ own: (Module) -> [(String, T)]) -> [(String, T)] {
         var seen = Set<ObjectIdentifier>()
-        var result: [(name: String, parameter: Parameter)] = []
-        collectParameters(prefix: "", seen: &seen, into: &result)
+        var result: [(String, T)] = []
+        func visit(_ m: Module, _ prefix: String) {
+            for (name, x) in own(m) where seen.insert(ObjectIdentifier(x)).inserted { result.append((prefix + name, x)) }
+            for (name, child) in m.children { visit(child, prefix + name + ".") }
+        }
+        visit(self, "")
         return result
     }
 
-    private func collectParameters(prefix: String, seen: inout Set<ObjectIdentifier>,
-                                   into result: inout [(name: String, parameter: Parameter)]) {
-        for (name, p) in ownParameters where seen.insert(ObjectIdentifier(p)).inserted {
-            result.append((prefix + name, p))
-        }
-        for (name, child) in children {
-            child.collectParameters(prefix: prefix + name + ".", seen: &seen, into: &result)
-        }
+    /// Every buffer of this module and its descendants with a dotted path name, like PyTorch's
+    /// `named_buffers()`: `["1.running_mean", "1.running_var", "1.num_batches_tracked", …]`.
+    /// A buffer reachable twice is listed once, under its first name.
+    public func namedBuffers() -> [(name: String, buffer: Buffer)] {
+        collectNamed { $0.ownBuffers.map { ($0.name, $0.buffer) } }.map { (name: $0.0, buffer: $0.1) }
     }
 
     /// All parameters (each once, even if shared), in `namedParameters()` order; pass them to an optimizer.
@@ -139,6 +153,22 @@ extension Module {
     }
 
     public var description: String { moduleDescription }
+}
+
+/// The base class of the library's layers: it stores the one training flag that `train()` /
+/// `eval()` set (PyTorch's `Module.training`), so a layer does not declare its own. Subclass it
+/// and conform to `Layer` (or `Module`):
+///
+/// ```swift
+/// final class Residual: ModuleBase, Layer { … }
+/// ```
+///
+/// (`ModuleBase` itself does not conform to `Module`, so a subclass's `ownParameters`,
+/// `ownBuffers` and `children` are the ones the protocol sees.)
+open class ModuleBase {
+    /// Training mode (true, the initial state) or evaluation mode.
+    public var isTraining = true
+    public init() {}
 }
 
 /// A module that maps one tensor to one tensor; what `Sequential` chains.

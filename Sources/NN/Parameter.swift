@@ -19,16 +19,32 @@ public final class Parameter {
     /// fresh leaf of it, so two parameters never share a `.grad` by accident; the buffer itself
     /// is shared copy-on-write. Updates in place under `withNoGrad`, such as
     /// `value -= lr * g`, write the buffer without copying it and keep the gradient.
+    ///
+    /// The shape is fixed when the parameter is created: assigning a value of another shape
+    /// stops with both shapes (`Linear(inputSize: 5, outputSize: 3).weight.value = <3×6>` is
+    /// an error here, not a confusing `matmul` error later).
     public var value: Tensor {
         get { storedValue }
-        set { storedValue = Parameter.leaf(newValue) }
+        set {
+            checkShape(newValue.shape)
+            storedValue = Parameter.leaf(newValue)
+        }
         _modify {
             yield &storedValue
+            checkShape(storedValue.shape)
             if !(storedValue.requiresGrad && storedValue.isLeaf) { storedValue = Parameter.leaf(storedValue) }
         }
     }
 
     private var storedValue: Tensor
+    private let fixedShape: [Int]
+
+    private func checkShape(_ newShape: [Int]) {
+        if newShape != fixedShape {
+            fatalError("Parameter\(name.map { " '\($0)'" } ?? ""): cannot assign a value of shape \(describeShape(newShape)) "
+                       + "to a parameter of shape \(describeShape(fixedShape))")
+        }
+    }
 
     /// `t` cut from any graph and made a new leaf that requires grad.
     private static func leaf(_ t: Tensor) -> Tensor {
@@ -43,6 +59,7 @@ public final class Parameter {
     /// Wraps `value` (detached from any graph) as a trainable leaf.
     public init(_ value: Tensor, name: String? = nil) {
         storedValue = Parameter.leaf(value)
+        fixedShape = value.shape
         self.name = name
     }
 

@@ -154,11 +154,14 @@ extension Tensor {
                 } else {
                     grads = fn(g, needs)
                 }
-                precondition(grads.count == n.inputs.count, "autograd: op '\(n.op)' returned \(grads.count) gradients for \(n.inputs.count) inputs")
+                shapeCheck(grads.count == n.inputs.count,
+                           "autograd: op '\(n.op)' returned \(grads.count) gradients for \(n.inputs.count) inputs",
+                           file: file, line: line)
                 for (input, gi) in zip(n.inputs, grads) {
                     guard let input = input, let gi = gi else { continue }
-                    precondition(gi.shape == input.shape,
-                                 "autograd: op '\(n.op)' returned a gradient of shape \(describeShape(gi.shape)) for an input of shape \(describeShape(input.shape))")
+                    shapeCheck(gi.shape == input.shape,
+                               "autograd: op '\(n.op)' returned a gradient of shape \(describeShape(gi.shape)) "
+                               + "for an input of shape \(describeShape(input.shape))", file: file, line: line)
                     Tensor.accumulate(gi, into: input)
                 }
                 n.grad = nil

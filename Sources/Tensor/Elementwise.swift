@@ -82,20 +82,27 @@ extension Tensor {
     public static func / (a: Tensor, b: Float) -> Tensor { a / Tensor(b) }
     public static func / (a: Float, b: Tensor) -> Tensor { Tensor(a) / b }
 
-    /// `a = a + b`. In place (same buffer, as the book's `X += Y` in §2.1.5) when `a` is
-    /// not shared, not tracked by autograd and `b` broadcasts to `a`'s shape.
-    public static func += (a: inout Tensor, b: Tensor) { a.inPlace(AddFunction.self, b) { $0 + $1 } }
-    public static func -= (a: inout Tensor, b: Tensor) { a.inPlace(SubFunction.self, b) { $0 - $1 } }
-    public static func *= (a: inout Tensor, b: Tensor) { a.inPlace(MulFunction.self, b) { $0 * $1 } }
-    public static func /= (a: inout Tensor, b: Tensor) { a.inPlace(DivFunction.self, b) { $0 / $1 } }
+    /// `a = a + b`, keeping `a`'s shape (PyTorch's rule for in-place ops): `b` must broadcast
+    /// to `a`'s shape, so `zeros([3]) += zeros([2, 3])` stops with both shapes. In place (same
+    /// buffer, as the book's `X += Y` in §2.1.5) when `a` is not shared and not tracked by
+    /// autograd; otherwise a recorded `a + b` of the same shape.
+    public static func += (a: inout Tensor, b: Tensor) { a.inPlace(AddFunction.self, b, op: "add (+=)") { $0 + $1 } }
+    public static func -= (a: inout Tensor, b: Tensor) { a.inPlace(SubFunction.self, b, op: "subtract (-=)") { $0 - $1 } }
+    public static func *= (a: inout Tensor, b: Tensor) { a.inPlace(MulFunction.self, b, op: "multiply (*=)") { $0 * $1 } }
+    public static func /= (a: inout Tensor, b: Tensor) { a.inPlace(DivFunction.self, b, op: "divide (/=)") { $0 / $1 } }
     public static func += (a: inout Tensor, b: Float) { a += Tensor(b) }
     public static func -= (a: inout Tensor, b: Float) { a -= Tensor(b) }
     public static func *= (a: inout Tensor, b: Float) { a *= Tensor(b) }
     public static func /= (a: inout Tensor, b: Float) { a /= Tensor(b) }
 
-    mutating func inPlace<F: BinaryFunction>(_ f: F.Type, _ b: Tensor, _ fallback: (Tensor, Tensor) -> Tensor) {
-        let tracked = GradMode.isEnabled && (node != nil || b.node != nil)
-        guard !tracked, broadcastShape(shape, b.shape, op: "in-place update") == shape else {
+    mutating func inPlace<F: BinaryFunction>(_ f: F.Type, _ b: Tensor, op: String,
+                                             _ fallback: (Tensor, Tensor) -> Tensor) {
+        let result = broadcastShape(shape, b.shape, op: op)
+        shapeCheck(result == shape,
+                   "\(op): the right side \(describeShape(b.shape)) does not broadcast to the left side's shape "
+                   + "\(describeShape(shape)) (an in-place op keeps the left shape; the result would be \(describeShape(result)))",
+                   file: #fileID, line: #line)
+        if GradMode.isEnabled && (node != nil || b.node != nil) {
             self = fallback(self, b)
             return
         }

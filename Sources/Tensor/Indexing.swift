@@ -15,9 +15,10 @@ extension Tensor {
         let a = normalizeAxis(axis, rank: rank, op: "slice", file: file, line: line)
         let (outer, len, inner) = blocks(around: a)
         let full = 0..<len
-        let rr = range.relative(to: full)
-        shapeCheck(rr.lowerBound >= 0 && rr.upperBound <= len && rr.lowerBound <= rr.upperBound,
-                   "slice: range \(rr) is out of bounds for axis \(axis) of shape \(describeShape(shape))", file: file, line: line)
+        let (lower, upper, text) = sliceBounds(range, count: len)
+        shapeCheck(lower >= 0 && upper <= len && lower <= upper,
+                   "slice: range \(text) is out of bounds for axis \(axis) of shape \(describeShape(shape))", file: file, line: line)
+        let rr = lower..<upper
         if rr == full { return self }
         var outShape = shape
         outShape[a] = rr.count
@@ -35,6 +36,24 @@ extension Tensor {
                 (gs.pointer + (o &* len &+ rr.lowerBound) &* inner).update(from: g.storage.pointer + o &* run, count: run)
             }
             return [Tensor(shape: inShape, storage: gs)]
+        }
+    }
+
+    /// The bounds `lower..<upper` of a range expression over `0..<count`, and the range as the
+    /// caller wrote it, without trapping on a range that does not fit (`5...` of 3 elements
+    /// gives `(5, 3)`, which the caller rejects with a message).
+    func sliceBounds<R: RangeExpression>(_ range: R, count: Int) -> (Int, Int, String) where R.Bound == Int {
+        switch range {
+        case let r as Range<Int>: return (r.lowerBound, r.upperBound, "\(r.lowerBound)..<\(r.upperBound)")
+        case let r as ClosedRange<Int>:
+            return (r.lowerBound, r.upperBound == .max ? .max : r.upperBound + 1, "\(r.lowerBound)...\(r.upperBound)")
+        case let r as PartialRangeFrom<Int>: return (r.lowerBound, count, "\(r.lowerBound)...")
+        case let r as PartialRangeUpTo<Int>: return (0, r.upperBound, "..<\(r.upperBound)")
+        case let r as PartialRangeThrough<Int>:
+            return (0, r.upperBound == .max ? .max : r.upperBound + 1, "...\(r.upperBound)")
+        default:
+            let r = range.relative(to: 0..<count)
+            return (r.lowerBound, r.upperBound, "\(r)")
         }
     }
 
@@ -95,7 +114,8 @@ extension Tensor {
     /// replaced by the index tensor's shape: a `(V, d)` embedding gathered with `(B, T)` ids
     /// gives `(B, T, d)`.
     public func gather(indices: Tensor, axis: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        gather(indices.scalars.map { Int($0) }, indexShape: indices.shape, axis: axis, file: file, line: line)
+        gather(indices.indexValues(op: "gather", what: "index", file: file, line: line), indexShape: indices.shape,
+               axis: axis, file: file, line: line)
     }
 
     func gather(_ idx: [Int], indexShape: [Int], axis: Int, file: StaticString, line: UInt) -> Tensor {
@@ -151,7 +171,7 @@ extension Tensor {
 
     /// `pick` with labels held in a tensor of whole-number `Float`s.
     public func pick(_ labels: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        pick(labels.scalars.map { Int($0) }, file: file, line: line)
+        pick(labels.indexValues(op: "pick", what: "label", file: file, line: line), file: file, line: line)
     }
 
     /// One-hot rows (PyTorch `F.one_hot`, book §8.5): `(n,)` indices → `(n, depth)` of 0/1.
@@ -161,15 +181,38 @@ extension Tensor {
 
     /// One-hot of an index tensor: shape `indices.shape + [depth]` (e.g. `(B, T)` → `(B, T, V)`).
     public static func oneHot(_ indices: Tensor, depth: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        oneHot(indices.scalars.map { Int($0) }, indexShape: indices.shape, depth: depth, file: file, line: line)
+        oneHot(indices.indexValues(op: "oneHot", what: "index", file: file, line: line), indexShape: indices.shape,
+               depth: depth, file: file, line: line)
     }
 
     static func oneHot(_ idx: [Int], indexShape: [Int], depth: Int, file: StaticString, line: UInt) -> Tensor {
+        shapeCheck(depth >= 0, "oneHot: depth \(depth) is negative", file: file, line: line)
+        _ = checkedShapeCount(indexShape + [depth], op: "oneHot", file: file, line: line)
         let out = TensorStorage(repeating: 0, count: idx.count &* depth)
         for (i, k) in idx.enumerated() {
             shapeCheck(k >= 0 && k < depth, "oneHot: index \(k) is out of range for depth \(depth)", file: file, line: line)
             out.pointer[i &* depth &+ k] = 1
         }
         return Tensor(shape: indexShape + [depth], storage: out)
+    }
+}
+
+extension Tensor {
+    /// The elements as `Int` indices (labels, token ids): each must be a whole number that
+    /// fits in `Int`. NaN, fractions and ±∞ stop with the op, the value and its position, e.g.
+    /// `CrossEntropyLoss: label nan at position 3 is not a whole number`.
+    public func indexValues(op: String, what: String = "index",
+                            file: StaticString = #fileID, line: UInt = #line) -> [Int] {
+        withUnsafeBufferPointer { buf in
+            buf.enumerated().map { i, v in
+                guard v.rounded(.towardZero) == v else {
+                    fatalError("\(op): \(what) \(v) at position \(i) is not a whole number", file: file, line: line)
+                }
+                guard Swift.abs(v) < 9.2e18 else {
+                    fatalError("\(op): \(what) \(v) at position \(i) is out of range", file: file, line: line)
+                }
+                return Int(v)
+            }
+        }
     }
 }

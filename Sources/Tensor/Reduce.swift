@@ -10,7 +10,7 @@ extension Tensor {
     /// Normalised, sorted, distinct axes; shape with those axes set to 1; and the result shape.
     func reductionShapes(_ axes: [Int], keepDims: Bool, op: String,
                          file: StaticString, line: UInt) -> (axes: [Int], kept: [Int], result: [Int]) {
-        let ax = Array(Set(axes.map { normalizeAxis($0, rank: rank, op: op, file: file, line: line) })).sorted()
+        let ax = Array(Set(axes.map { normalizeAxis($0, rank: rank, op: op, allowScalar: true, file: file, line: line) })).sorted()
         var kept = shape
         for a in ax where a < rank { kept[a] = 1 }
         let result = keepDims ? kept : shape.enumerated().filter { !ax.contains($0.offset) }.map { $0.element }
@@ -63,7 +63,7 @@ extension Tensor {
     public func mean(alongAxes axes: [Int], keepDims: Bool = false,
                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let (ax, _, _) = reductionShapes(axes, keepDims: keepDims, op: "mean", file: file, line: line)
-        let n = ax.reduce(1) { $0 * shape[$1] }
+        let n = ax.reduce(1) { $1 < rank ? $0 * shape[$1] : $0 }   // axis 0 of a scalar reduces nothing
         return sum(alongAxes: ax, keepDims: keepDims, file: file, line: line) * (1 / Float(n))
     }
 
@@ -89,7 +89,8 @@ extension Tensor {
     public func min() -> Tensor { min(alongAxes: Array(0..<rank)) }
 
     /// The layout max/min work in: reduced axes moved last, as `(rows, n)`.
-    func reducedLast(_ ax: [Int]) -> (perm: [Int], moved: Tensor, rows: Int, n: Int) {
+    func reducedLast(_ axes: [Int]) -> (perm: [Int], moved: Tensor, rows: Int, n: Int) {
+        let ax = axes.filter { $0 < rank }   // axis 0 of a scalar reduces nothing
         let keptAxes = (0..<rank).filter { !ax.contains($0) }
         let perm = keptAxes + ax
         let moved = withNoGrad { detached().permuted(perm) }

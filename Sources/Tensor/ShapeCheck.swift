@@ -38,9 +38,35 @@ public func contiguousStrides(_ shape: [Int]) -> [Int] {
 }
 
 /// Normalises a possibly negative axis (`-1` is the last) and checks it is in range.
-public func normalizeAxis(_ axis: Int, rank: Int, op: String, file: StaticString, line: UInt) -> Int {
-    let a = axis < 0 ? axis + rank : axis
-    shapeCheck(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for a tensor of rank \(rank)",
+///
+/// A scalar (rank 0) has no axis, so ops that need one (`slice`, `concatenate`, `squeeze`,
+/// `gather`, `argmax`, …) reject it. Reductions pass `allowScalar: true`: like PyTorch they
+/// accept axis 0 or -1 of a scalar and leave it unchanged.
+public func normalizeAxis(_ axis: Int, rank: Int, op: String, allowScalar: Bool = false,
+                          file: StaticString, line: UInt) -> Int {
+    shapeCheck(rank > 0 || allowScalar, "\(op): a scalar (rank-0 tensor) has no axis \(axis)", file: file, line: line)
+    let a = axis < 0 ? axis &+ Swift.max(rank, 1) : axis
+    shapeCheck(a >= 0 && a < Swift.max(rank, 1), "\(op): axis \(axis) is out of range for a tensor of rank \(rank)",
                file: file, line: line)
     return a
+}
+
+/// The number of elements of a shape that enters the library (a creation op, a reshape, a
+/// buffer): every size must be non-negative and the product (and its size in bytes) must fit
+/// in `Int`, checked with an overflow-reporting multiply. Stops with the op and the shape, e.g.
+/// `zeros: shape (-2, -3) has a negative size (-2 at axis 0)`.
+public func checkedShapeCount(_ shape: [Int], op: String, file: StaticString, line: UInt) -> Int {
+    var n = 1
+    for (axis, d) in shape.enumerated() {
+        shapeCheck(d >= 0, "\(op): shape \(describeShape(shape)) has a negative size (\(d) at axis \(axis))",
+                   file: file, line: line)
+        let (product, overflow) = n.multipliedReportingOverflow(by: d)
+        shapeCheck(!overflow, "\(op): shape \(describeShape(shape)) has more elements than Int can count",
+                   file: file, line: line)
+        n = product
+    }
+    shapeCheck(n <= Int.max / MemoryLayout<Float>.stride,
+               "\(op): shape \(describeShape(shape)) has \(n) elements, more bytes than Int can count",
+               file: file, line: line)
+    return n
 }

@@ -14,7 +14,9 @@ public final class TensorStorage {
 
     /// An uninitialised buffer of `count` floats (kernels overwrite every element).
     public init(uninitializedCount count: Int) {
-        precondition(count >= 0)
+        if count < 0 || count > Int.max / MemoryLayout<Float>.stride {
+            fatalError("TensorStorage: cannot allocate \(count) floats")
+        }
         self.count = count
         let bytes = max(count, 1) &* 4
         let raw = BufferCache.take(bytes) ?? UnsafeMutableRawPointer.allocate(byteCount: BufferCache.rounded(bytes), alignment: 64)

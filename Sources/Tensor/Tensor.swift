@@ -22,9 +22,13 @@ public struct Tensor {
     /// Autograd record: set for leaves with `requiresGrad` and for results of ops on them.
     var node: GradNode?
 
-    /// Wraps an existing buffer. `storage.count` must equal the shape's element count.
-    public init(shape: [Int], storage: TensorStorage) {
-        precondition(shapeCount(shape) == storage.count, "Tensor(shape:storage:): shape and storage size differ")
+    /// Wraps an existing buffer. `storage.count` must equal the shape's element count; the
+    /// shape is checked like every shape entering the library (`checkedShapeCount`).
+    public init(shape: [Int], storage: TensorStorage, file: StaticString = #fileID, line: UInt = #line) {
+        let n = checkedShapeCount(shape, op: "Tensor(shape:storage:)", file: file, line: line)
+        shapeCheck(n == storage.count,
+                   "Tensor(shape:storage:): shape \(describeShape(shape)) has \(n) elements but the storage holds \(storage.count)",
+                   file: file, line: line)
         self.shape = shape
         self.storage = storage
         self.node = nil
@@ -32,12 +36,11 @@ public struct Tensor {
 
     /// A tensor of `shape` holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float], file: StaticString = #fileID, line: UInt = #line) {
-        shapeCheck(shape.allSatisfy { $0 >= 0 }, "Tensor(shape:scalars:): negative size in \(describeShape(shape))",
+        let n = checkedShapeCount(shape, op: "Tensor(shape:scalars:)", file: file, line: line)
+        shapeCheck(n == scalars.count,
+                   "Tensor(shape:scalars:): shape \(describeShape(shape)) needs \(n) scalars, got \(scalars.count)",
                    file: file, line: line)
-        shapeCheck(shapeCount(shape) == scalars.count,
-                   "Tensor(shape:scalars:): shape \(describeShape(shape)) needs \(shapeCount(shape)) scalars, got \(scalars.count)",
-                   file: file, line: line)
-        self.init(shape: shape, storage: TensorStorage(scalars))
+        self.init(shape: shape, storage: TensorStorage(scalars), file: file, line: line)
     }
 
     /// A scalar (rank-0) tensor.
@@ -136,17 +139,19 @@ public struct Tensor {
         shapeCheck(unknown.count <= 1, "reshape: at most one size may be -1, got \(describeShape(newShape))",
                    file: file, line: line)
         if let u = unknown.first {
-            let known = newShape.enumerated().filter { $0.offset != u }.reduce(1) { $0 * $1.element }
+            var rest = newShape
+            rest.remove(at: u)
+            let known = checkedShapeCount(rest, op: "reshape", file: file, line: line)
             shapeCheck(known > 0 && count % known == 0,
                        "reshape: cannot reshape \(describeShape(shape)) (\(count) elements) to \(describeShape(newShape))",
                        file: file, line: line)
             target[u] = count / known
         }
-        shapeCheck(target.allSatisfy { $0 >= 0 } && shapeCount(target) == count,
+        shapeCheck(checkedShapeCount(target, op: "reshape", file: file, line: line) == count,
                    "reshape: cannot reshape \(describeShape(shape)) (\(count) elements) to \(describeShape(newShape))",
                    file: file, line: line)
         if target == shape { return self }
-        var result = Tensor(shape: target, storage: storage)
+        var result = Tensor(shape: target, storage: storage, file: file, line: line)
         let oldShape = shape
         result = Tensor.record("reshape", result, inputs: [self]) { g, _ in [g.reshaped(to: oldShape)] }
         return result
@@ -159,7 +164,8 @@ public struct Tensor {
 
     /// Flattens axes `startAxis...` into one (PyTorch `flatten(start_dim)`), e.g. `(B, C, H, W)` → `(B, C·H·W)`.
     public func flattened(startAxis: Int = 0) -> Tensor {
-        let s = normalizeAxis(startAxis, rank: rank, op: "flatten", file: #fileID, line: #line)
+        let s = normalizeAxis(startAxis, rank: rank, op: "flatten", allowScalar: true,
+                              file: #fileID, line: #line)
         if rank == 0 { return reshaped(to: [1]) }
         return reshaped(to: Array(shape[..<s]) + [shapeCount(Array(shape[s...]))])
     }
