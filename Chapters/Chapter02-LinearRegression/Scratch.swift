@@ -38,19 +38,21 @@ func dataIter(batchSize: Int, features: Tensor, labels: Tensor, seed: UInt64? = 
 
 /// §3.2.3–3.2.7: w ~ N(0, 0.01²) (2, 1), b = 0, trained with `squaredLoss` summed over each
 /// batch and `sgd`; after each epoch prints `epoch 1, loss 0.042790` (the mean squared loss, with ½,
-/// over all examples). `batches` gives each epoch's minibatches (the book's `data_iter`).
+/// over all examples). `batches` gives each epoch's minibatches (the book's `data_iter`), at
+/// most `maxBatches` of them. A NaN or infinite batch loss throws `TrainingError.nonFiniteLoss`.
 func linearRegressionScratch(features: Tensor, labels: Tensor, batches: DataIterator, lr: Float,
-                             numEpochs: Int, w initialW: Tensor? = nil,
-                             log: (String) -> Void = { print($0) }) -> LinearRegressionResult {
+                             numEpochs: Int, maxBatches: Int? = nil, w initialW: Tensor? = nil,
+                             log: (String) -> Void = { print($0) }) throws -> LinearRegressionResult {
     let w = Parameter(initialW ?? Tensor.normal([2, 1], mean: 0, std: 0.01))  // (2, 1)
     let b = Parameter(Tensor.zeros([1]))                                       // (1)
     let net = linreg, loss = squaredLoss
     var losses: [Float] = []
     for epoch in 0..<numEpochs {
-        for (X, y) in batches {
+        for (i, (X, y)) in batches.prefix(maxBatches ?? .max).enumerated() {
             let l = loss(net(X, w.value, b.value), y)  // (B, 1): ½(ŷ − y)² per example
             l.sum().backward()                         // ∇ of the summed loss
             sgd([w, b], lr: lr, batchSize: X.shape[0]) // p ← p − η·∇p / B
+            try checkFinite(Double(l.sum().item()), epoch: epoch + 1, batch: i + 1)
         }
         let trainL = withNoGrad { loss(net(features, w.value, b.value), labels).mean().item() }
         losses.append(trainL)

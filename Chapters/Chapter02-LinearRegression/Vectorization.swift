@@ -20,7 +20,7 @@ func vectorizationDemo(n: Int = 10000, log: (String) -> Void = { print($0) }) ->
     let d = a + b                          // one vectorised addition (SIMD kernel)
     let vectorized = timer.stop()
     log("vectorised a + b:         \(String(format: "%.5f", vectorized)) sec")
-    precondition(c == d.scalars, "vectorizationDemo: the two sums differ")
+    if c != d.scalars { fatalError("vectorizationDemo: the loop and the vectorised sums differ") }
     return (loop, vectorized)
 }
 
@@ -31,7 +31,7 @@ func normal(_ x: [Double], mu: Double, sigma: Double) -> [Double] {
 }
 
 /// §3.1.3's figure: the normal densities for (μ, σ) = (0, 1), (0, 2), (3, 1) over x ∈ [−7, 7).
-func plotNormalDistributions(file: String = "ch02-normal-distributions") throws -> URL {
+func plotNormalDistributions(file: String = "ch02-basics-normal-distributions") throws -> URL {
     let x = stride(from: -7.0, to: 7.0, by: 0.01).map { $0 }
     let params: [(Double, Double)] = [(0, 1), (0, 2), (3, 1)]
     return try plot(x: x, y: params.map { normal(x, mu: $0.0, sigma: $0.1) }, xlabel: "x", ylabel: "p(x)",

@@ -21,10 +21,12 @@ func crossEntropy(_ yHat: Tensor, _ y: Tensor) -> Tensor {
 }
 
 /// The §3.6.1–3.6.3 model: ŷ = softmax(X·W + b) with W ~ N(0, 0.01²) (784, 10) and b = 0 (10).
-final class SoftmaxRegressionScratch {
+/// A `Layer` holding its two parameters, so `trainCh3` trains it like the concise net.
+final class SoftmaxRegressionScratch: Layer {
     let numInputs: Int
     let W: Parameter  // (784, 10)
     let b: Parameter  // (10)
+    var isTraining = true
 
     init(numInputs: Int = 784, numOutputs: Int = 10) {
         self.numInputs = numInputs
@@ -33,9 +35,10 @@ final class SoftmaxRegressionScratch {
     }
 
     var params: [Parameter] { [W, b] }
+    var ownParameters: [(name: String, parameter: Parameter)] { [("W", W), ("b", b)] }
 
     /// X: (B, 1, 28, 28) → flattened (B, 784) → probabilities (B, 10).
-    func net(_ X: Tensor) -> Tensor {
+    func callAsFunction(_ X: Tensor) -> Tensor {
         softmax(X.reshaped(to: [-1, numInputs]).matmul(W.value) + b.value)
     }
 

@@ -19,14 +19,19 @@ func activationCurve(_ f: (Tensor) -> Tensor) -> (x: [Float], y: [Float], grad: 
     return (x.scalars, y.scalars, x.grad!.scalars)
 }
 
-/// Saves `ch04-<name>.svg` and `ch04-<name>-grad.svg` for each activation; returns the files.
-func plotActivations() throws -> [URL] {
+/// Saves `<prefix>-<name>.svg` and `<prefix>-<name>-grad.svg` for each activation (a figure that
+/// cannot be written is a warning); returns the files written.
+func plotActivations(prefix: String = "ch04-activations", warnings: TextOutput = .standardError) -> [URL] {
     var urls: [URL] = []
     for (name, f) in activations {
         let (x, y, grad) = activationCurve(f)
-        urls.append(try plot(x: x, y: [y], xlabel: "x", ylabel: "\(name)(x)", figsize: (5, 2.5), file: "ch04-\(name)"))
-        urls.append(try plot(x: x, y: [grad], xlabel: "x", ylabel: "grad of \(name)", figsize: (5, 2.5),
-                             file: "ch04-\(name)-grad"))
+        let curves: [(String, [Float], String)] = [("\(prefix)-\(name)", y, "\(name)(x)"),
+                                                   ("\(prefix)-\(name)-grad", grad, "grad of \(name)")]
+        for (file, values, ylabel) in curves {
+            if let url = Figures.saveOrWarn(file, warnings: warnings, {
+                try plot(x: x, y: [values], xlabel: "x", ylabel: ylabel, figsize: (5, 2.5), file: file)
+            }) { urls.append(url) }
+        }
     }
     return urls
 }

@@ -54,19 +54,21 @@ struct PolynomialFit {
 }
 
 /// §4.4.4 `train`: `Linear(d, 1, bias: false)`, per-example `MSELoss`, `SGD(lr 0.01)`,
-/// batch min(10, n), via `trainEpochCh3`; the train and test losses (`evaluateLoss`) are logged
-/// at epoch 1 and every 20 epochs.
+/// batch min(10, n), via `trainEpochCh3` (a regression: no accuracy); the train and test losses
+/// (`evaluateLoss`) are logged at epoch 1 and every 20 epochs. Throws
+/// `TrainingError.nonFiniteLoss` if the fit diverges.
 func trainPolynomial(trainX: Tensor, trainY: Tensor, testX: Tensor, testY: Tensor, numEpochs: Int = 400,
-                     lr: Float = 0.01) -> PolynomialFit {
+                     lr: Float = 0.01, batchSize: Int = 10, maxBatches: Int? = nil) throws -> PolynomialFit {
     let loss: PerExampleLoss = { MSELoss(reduction: .none)($0, $1) }
     let net = Sequential(Linear(inputSize: trainX.shape[1], outputSize: 1, bias: false))
-    let batchSize = min(10, trainY.shape[0])
+    let batchSize = min(batchSize, trainY.shape[0])
     let trainIter = loadArray(features: trainX, labels: trainY, batchSize: batchSize)
     let testIter = loadArray(features: testX, labels: testY, batchSize: batchSize, shuffle: false)
     let trainer = SGD(parameters: net.parameters(), lr: lr)
     var fit = PolynomialFit(weight: [])
     for epoch in 0..<numEpochs {
-        _ = trainEpochCh3(net: net, trainIter: trainIter, loss: loss, updater: .optimizer(trainer))
+        try trainEpochCh3(net: net, trainIter: trainIter, loss: loss, updater: .optimizer(trainer), epoch: epoch + 1,
+                          classification: false, maxBatches: maxBatches)
         if epoch == 0 || (epoch + 1) % 20 == 0 {
             fit.epochs.append(Double(epoch + 1))
             fit.trainLoss.append(evaluateLoss(net: { net($0) }, dataIter: trainIter, loss: loss))

@@ -12,9 +12,11 @@ func relu(_ X: Tensor) -> Tensor {
 
 /// The §4.2 model: H = ReLU(X·W1 + b1), O = H·W2 + b2, with W = randn·0.01 and b = 0.
 /// X: (B, 784), W1: (784, 256), b1: (256), W2: (256, 10), b2: (10) → logits (B, 10).
-final class MLPScratch {
+/// A `Layer` holding its four parameters, so `trainCh3` trains it like the concise net.
+final class MLPScratch: Layer {
     let numInputs: Int
     let W1, b1, W2, b2: Parameter
+    var isTraining = true
 
     init(numInputs: Int = 784, numOutputs: Int = 10, numHiddens: Int = 256) {
         self.numInputs = numInputs
@@ -25,8 +27,9 @@ final class MLPScratch {
     }
 
     var params: [Parameter] { [W1, b1, W2, b2] }
+    var ownParameters: [(name: String, parameter: Parameter)] { [("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)] }
 
-    func net(_ X: Tensor) -> Tensor {
+    func callAsFunction(_ X: Tensor) -> Tensor {
         let X = X.reshaped(to: [-1, numInputs])         // (B, 784)
         let H = relu(X.matmul(W1.value) + b1.value)     // (B, 256)
         return H.matmul(W2.value) + b2.value            // (B, 10)
@@ -41,7 +44,7 @@ func l2Penalty(_ w: Tensor) -> Tensor {
 /// §4.6.4 `dropout_layer`: zeroes each element with probability `dropout` and scales the
 /// survivors by 1/(1 − p), so E[h'] = h. mask = (u > p), u ~ U(0, 1) from the global generator.
 func dropoutLayer(_ X: Tensor, _ dropout: Float) -> Tensor {
-    precondition(dropout >= 0 && dropout <= 1, "dropoutLayer: dropout must be in [0, 1], got \(dropout)")
+    if !(dropout >= 0 && dropout <= 1) { fatalError("dropoutLayer: dropout must be in [0, 1], got \(dropout)") }
     if dropout == 1 { return Tensor.zeros(like: X) }  // every element dropped
     if dropout == 0 { return X }                      // every element kept
     let mask = Tensor.rand(X.shape) .> dropout        // 1 where kept, 0 where dropped

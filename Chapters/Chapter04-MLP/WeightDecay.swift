@@ -33,18 +33,20 @@ struct WeightDecayResult {
 
 /// §4.5.3 from scratch: w ~ N(0, 1) (d, 1), b = 0; per batch the loss ½(ŷ − y)² + λ‖w‖²/2,
 /// summed, then `sgd` (lr 0.003). Every 5 epochs the train and test losses are recorded.
+/// Throws `TrainingError.nonFiniteLoss` if the run diverges.
 func trainWeightDecayScratch(lambd: Float, data: WeightDecayData, numEpochs: Int = 100, lr: Float = 0.003,
-                             w initialW: Tensor? = nil) -> WeightDecayResult {
+                             w initialW: Tensor? = nil) throws -> WeightDecayResult {
     let w = Parameter(initialW ?? Tensor.normal([data.numInputs, 1], mean: 0, std: 1))  // (200, 1)
     let b = Parameter(Tensor.zeros([1]))
     let net: (Tensor) -> Tensor = { X in linreg(X, w.value, b.value) }
     let loss: PerExampleLoss = squaredLoss
     var result = WeightDecayResult(wNorm: 0)
     for epoch in 0..<numEpochs {
-        for (X, y) in data.trainIter {
+        for (i, (X, y)) in data.trainIter.enumerated() {
             let l = loss(net(X), y) + lambd * l2Penalty(w.value)  // (B, 1): the penalty is broadcast
             l.sum().backward()
             sgd([w, b], lr: lr, batchSize: X.shape[0])
+            try checkFinite(Double(l.sum().item()), epoch: epoch + 1, batch: i + 1)
         }
         if (epoch + 1) % 5 == 0 { record(&result, epoch, net, data, loss) }
     }
@@ -53,9 +55,10 @@ func trainWeightDecayScratch(lambd: Float, data: WeightDecayData, numEpochs: Int
 }
 
 /// §4.5.4 concise: `Linear(200, 1)` with every parameter N(0, 1), `MSELoss` per example and
-/// `SGD` whose weight group decays by `wd` (the bias is not decayed).
+/// `SGD` whose weight group decays by `wd` (the bias is not decayed). Throws
+/// `TrainingError.nonFiniteLoss` if the run diverges.
 func trainWeightDecayConcise(wd: Float, data: WeightDecayData, numEpochs: Int = 100, lr: Float = 0.003,
-                             weight initialW: Tensor? = nil) -> WeightDecayResult {
+                             weight initialW: Tensor? = nil) throws -> WeightDecayResult {
     let net = Sequential(Linear(inputSize: data.numInputs, outputSize: 1))
     let layer = net[0] as! Linear
     for p in net.parameters() { Init.normal(p) }
@@ -65,7 +68,8 @@ func trainWeightDecayConcise(wd: Float, data: WeightDecayData, numEpochs: Int = 
                                ParameterGroup(params: [layer.bias!])], lr: lr)
     var result = WeightDecayResult(wNorm: 0)
     for epoch in 0..<numEpochs {
-        _ = trainEpochCh3(net: net, trainIter: data.trainIter, loss: loss, updater: .optimizer(trainer))
+        try trainEpochCh3(net: net, trainIter: data.trainIter, loss: loss, updater: .optimizer(trainer),
+                          epoch: epoch + 1, classification: false)
         if (epoch + 1) % 5 == 0 { record(&result, epoch, { net($0) }, data, loss) }
     }
     result.wNorm = layer.weight.value.square().sum().sqrt().item()

@@ -10,10 +10,32 @@ import Tensor
 
 // MARK: §6.2 Convolutions for images
 
-/// The book's `corr2d` (§6.2.1): `Y[i, j] = Σ_{a, b} X[i + a, j + b] · K[a, b]`, output
-/// `(h − kh + 1) × (w − kw + 1)`. The four loops are in `Tensor.corr2dLoops`
-/// (Sources/Tensor/Conv.swift); `Tensor.corr2d` computes the same with gradients.
-func corr2d(_ X: Tensor, _ K: Tensor) -> Tensor { Tensor.corr2dLoops(X, K) }
+/// The book's `corr2d` (§6.2.1), the two-dimensional cross-correlation, with its loops:
+///
+///     Y[i, j] = Σ_{a < kh, b < kw} X[i + a, j + b] · K[a, b]
+///
+/// X: (h, w), K: (kh, kw) → Y: (h − kh + 1, w − kw + 1). Each output is the window of X under
+/// the kernel, multiplied elementwise by the kernel and summed. No gradients: this is the version
+/// to read; `Tensor.corr2d` computes the same differentiably and `Tensor.conv2d` batched and fast.
+func corr2d(_ X: Tensor, _ K: Tensor) -> Tensor {
+    let (h, w) = (K.shape[0], K.shape[1])                           // kernel height and width
+    shapeCheck(X.rank == 2 && K.rank == 2 && X.shape[0] >= h && X.shape[1] >= w,
+               "corr2d: X \(describeShape(X.shape)) must be a matrix at least as large as K \(describeShape(K.shape))",
+               file: #fileID, line: #line)
+    let (rows, cols) = (X.shape[0] - h + 1, X.shape[1] - w + 1)     // Y's shape
+    let x = X.scalars, k = K.scalars                                 // row-major copies
+    var Y = [Float](repeating: 0, count: rows * cols)
+    for i in 0..<rows {
+        for j in 0..<cols {
+            var sum: Float = 0                                       // (X[i:i+h, j:j+w] * K).sum()
+            for a in 0..<h {
+                for b in 0..<w { sum += x[(i + a) * X.shape[1] + (j + b)] * k[a * w + b] }
+            }
+            Y[i * cols + j] = sum
+        }
+    }
+    return Tensor(shape: [rows, cols], scalars: Y)
+}
 
 /// The book's 6×8 image for edge detection (§6.2.3): ones with a black band in columns 2…5.
 func edgeImage() -> Tensor {
@@ -92,10 +114,13 @@ func multiChannelExample() -> (X: Tensor, K: Tensor) {
 
 // MARK: §6.5 Pooling
 
+/// The book's pooling modes (`mode='max'` or `'avg'`).
+enum PoolMode: String, CaseIterable { case max, avg }
+
 /// The book's `pool2d` (§6.5.1) with loops, for reading: each output is the max or the mean
 /// of a `ph × pw` window, stride 1, no padding. `Tensor.maxPool2d` / `avgPool2d` are the
 /// batched, differentiable versions with stride and padding.
-func pool2d(_ X: Tensor, poolSize: (Int, Int), mode: LeNetConfig.Pool) -> Tensor {
+func pool2d(_ X: Tensor, poolSize: (Int, Int), mode: PoolMode = .max) -> Tensor {
     let (ph, pw) = poolSize
     let (h, w) = (X.shape[0], X.shape[1])
     let x = X.scalars
@@ -112,69 +137,41 @@ func pool2d(_ X: Tensor, poolSize: (Int, Int), mode: LeNetConfig.Pool) -> Tensor
 
 // MARK: §6.6 LeNet from scratch
 
-/// LeNet written with tensor operations (book §6.6, the scratch view of the concise model):
-/// its own parameters, and a forward pass of `Tensor.conv2d`, the activation, pooling and
-/// `matmul`. With the default `LeNetConfig` (shapes for a batch of B images):
-///
-///     x (B, 1, 28, 28) → conv 5×5 pad 2 → σ → avgpool 2 → (B, 6, 14, 14)
-///                      → conv 5×5       → σ → avgpool 2 → (B, 16, 5, 5) → flatten (B, 400)
-///                      → ·W₁ᵀ + b₁ → σ (B, 120) → ·W₂ᵀ + b₂ → σ (B, 84) → ·W₃ᵀ + b₃ (B, 10)
-///
-/// Weights are stored as PyTorch stores them (`[Cout, Cin, k, k]`, `[out, in]`), so
-/// `parameters()` lines up with the concise `Sequential`'s and the golden file's.
-final class LeNetScratch {
-    let config: LeNetConfig
-    /// Per convolution block: weight `[Cout, Cin, k, k]` and bias `[Cout]`.
-    let convWeights: [Parameter], convBiases: [Parameter]
-    /// Per dense layer: weight `[out, in]` and bias `[out]`.
-    let fcWeights: [Parameter], fcBiases: [Parameter]
+/// LeNet written with tensor operations (book §6.6, the scratch view of `lenet()`): named
+/// parameters and a literal forward pass. Weights are stored as PyTorch stores them
+/// (`[Cout, Cin, k, k]`, `[out, in]`), so `parameters()` lines up with `lenet()`'s and the
+/// golden file's. A `Layer`, so `trainCh6` trains it like the concise model.
+final class LeNetScratch: Layer {
+    let conv1W = Parameter(Tensor.zeros([6, 1, 5, 5])), conv1B = Parameter(Tensor.zeros([6]))
+    let conv2W = Parameter(Tensor.zeros([16, 6, 5, 5])), conv2B = Parameter(Tensor.zeros([16]))
+    let fc1W = Parameter(Tensor.zeros([120, 400])), fc1B = Parameter(Tensor.zeros([120]))
+    let fc2W = Parameter(Tensor.zeros([84, 120])), fc2B = Parameter(Tensor.zeros([84]))
+    let fc3W = Parameter(Tensor.zeros([10, 84])), fc3B = Parameter(Tensor.zeros([10]))
+    var isTraining = true
 
-    /// Draws weights with Xavier uniform (`xavier: true`, what `train_ch6` does) or `N(0, 0.01²)`;
-    /// biases start at zero.
-    init(_ config: LeNetConfig = LeNetConfig(), xavier: Bool = true) {
-        self.config = config
-        let k = config.kernelSize
-        let inChannels = [1] + config.channels.dropLast()
-        convWeights = zip(inChannels, config.channels).map { Parameter(Tensor.zeros([$1, $0, k, k])) }
-        convBiases = config.channels.map { Parameter(Tensor.zeros([$0])) }
-        let widths = [config.flattenedSize] + config.fc + [config.numClasses]
-        fcWeights = zip(widths.dropLast(), widths.dropFirst()).map { Parameter(Tensor.zeros([$1, $0])) }
-        fcBiases = widths.dropFirst().map { Parameter(Tensor.zeros([$0])) }
-        for w in convWeights + fcWeights {
-            if xavier { Init.xavierUniform(w) } else { Init.normal(w, std: 0.01) }
-        }
+    /// Weights drawn with Xavier uniform (what `train_ch6` does), biases zero.
+    init() {
+        for w in [conv1W, conv2W, fc1W, fc2W, fc3W] { Init.xavierUniform(w) }
     }
 
-    /// All parameters, in the concise model's order (conv1 w, b, conv2 w, b, fc1 w, b, …).
-    func parameters() -> [Parameter] {
-        zip(convWeights, convBiases).flatMap { [$0, $1] } + zip(fcWeights, fcBiases).flatMap { [$0, $1] }
+    var ownParameters: [(name: String, parameter: Parameter)] {
+        [("conv1.weight", conv1W), ("conv1.bias", conv1B), ("conv2.weight", conv2W), ("conv2.bias", conv2B),
+         ("fc1.weight", fc1W), ("fc1.bias", fc1B), ("fc2.weight", fc2W), ("fc2.bias", fc2B),
+         ("fc3.weight", fc3W), ("fc3.bias", fc3B)]
     }
 
-    /// The outputs of each convolution block's activation (before pooling), for `--show-activations`.
-    func activations(_ x: Tensor) -> [Tensor] {
-        var maps: [Tensor] = []
-        _ = run(x) { maps.append($0) }
-        return maps
-    }
-
-    /// Logits `(B, numClasses)` for images `(B, 1, 28, 28)`.
-    func callAsFunction(_ x: Tensor) -> Tensor { run(x) { _ in } }
-
-    private func run(_ x: Tensor, afterActivation: (Tensor) -> Void) -> Tensor {
-        var h = x
-        for i in 0..<convWeights.count {
-            h = Tensor.conv2d(h, weight: convWeights[i].value, bias: convBiases[i].value, stride: 1,
-                              padding: config.padding(block: i))
-            h = config.activate(h)
-            afterActivation(h)
-            h = config.poolOp(h)
-        }
-        h = h.flattened(startAxis: 1)
-        for i in 0..<fcWeights.count {
-            h = Tensor.matmul(h, fcWeights[i].value, transB: true) + fcBiases[i].value
-            if i < fcWeights.count - 1 { h = config.activate(h) }
-        }
-        return h
+    /// Logits for a batch of B images.
+    func callAsFunction(_ X: Tensor) -> Tensor {                                   // X (B, 1, 28, 28)
+        var h = Tensor.conv2d(X, weight: conv1W.value, bias: conv1B.value, padding: 2)  // (B, 6, 28, 28)
+        h = h.sigmoid()                                                           // (B, 6, 28, 28)
+        h = h.avgPool2d(kernelSize: 2, stride: 2)                                 // (B, 6, 14, 14)
+        h = Tensor.conv2d(h, weight: conv2W.value, bias: conv2B.value)            // (B, 16, 10, 10)
+        h = h.sigmoid()                                                           // (B, 16, 10, 10)
+        h = h.avgPool2d(kernelSize: 2, stride: 2)                                 // (B, 16, 5, 5)
+        h = h.flattened(startAxis: 1)                                             // (B, 400)
+        h = (Tensor.matmul(h, fc1W.value, transB: true) + fc1B.value).sigmoid()   // (B, 120)
+        h = (Tensor.matmul(h, fc2W.value, transB: true) + fc2B.value).sigmoid()   // (B, 84)
+        return Tensor.matmul(h, fc3W.value, transB: true) + fc3B.value            // (B, 10)
     }
 }
 

@@ -31,7 +31,7 @@ func runEpochBenchmark() {
         var times: [Double] = []
         for _ in 0..<3 {
             var timer = Stopwatch()
-            _ = trainEpochCh3(net: net, trainIter: trainIter, loss: loss, updater: .optimizer(trainer))
+            _ = try! trainEpochCh3(net: net, trainIter: trainIter, loss: loss, updater: .optimizer(trainer))
             times.append(timer.stop())
         }
         let best = times.min()!

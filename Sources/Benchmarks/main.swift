@@ -13,10 +13,9 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("norm", "batch norm (256, 64, 48, 48) and layer norm (640, 32), forward and forward+backward", runNormBenchmark),
 ]
 
-func printUsage() {
-    var err = FileHandle.standardError
-    print("usage: Benchmarks <name>...\n\navailable benchmarks:", to: &err)
-    for b in benchmarks { print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(b.summary)", to: &err) }
+func printUsage<Stream: TextOutputStream>(to stream: inout Stream) {
+    print("usage: Benchmarks <name>...\n\navailable benchmarks:", to: &stream)
+    for b in benchmarks { print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(b.summary)", to: &stream) }
 }
 
 extension FileHandle: @retroactive TextOutputStream {
@@ -24,13 +23,19 @@ extension FileHandle: @retroactive TextOutputStream {
 }
 
 let names = Array(CommandLine.arguments.dropFirst())
+if names.contains("--help") || names.contains("-h") {
+    var out = FileHandle.standardOutput
+    printUsage(to: &out)
+    exit(0)
+}
 let unknown = names.filter { n in !benchmarks.contains { $0.name == n } }
 if names.isEmpty || !unknown.isEmpty {
     if !unknown.isEmpty {
         var err = FileHandle.standardError
         print("unknown benchmark: \(unknown.joined(separator: ", "))", to: &err)
     }
-    printUsage()
+    var err = FileHandle.standardError
+    printUsage(to: &err)
     exit(2)
 }
 for n in names { benchmarks.first { $0.name == n }!.run() }

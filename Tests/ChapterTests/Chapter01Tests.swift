@@ -137,22 +137,25 @@ final class Chapter01Tests: XCTestCase {
 
     // MARK: Command line
 
-    func testArgumentParsing() {
-        XCTAssertEqual(try parseArguments([]).get(), .run(Section.allCases))
-        XCTAssertEqual(try parseArguments(["--section", "autograd"]).get(), .run([.autograd]))
-        XCTAssertEqual(try parseArguments(["--help"]).get(), .help)
-        XCTAssertEqual(try parseArguments(["-h"]).get(), .help)
-        XCTAssertEqual(try parseArguments(["data"]).get(), .run([.data]), "the shared parser also takes the positional name")
-        XCTAssertEqual(try parseArguments(["--section=linalg"]).get(), .run([.linalg]))
-        XCTAssertThrowsError(try parseArguments(["--section", "optim"]).get()) {
-            XCTAssertEqual($0 as? OptionError, .unknownSection("optim", allowed: ["data", "linalg", "calculus", "autograd"]))
+    func testCommandLine() throws {
+        let command = chapterCommand()
+        XCTAssertEqual(try command.parse([]).parsed.selected, Section.allCases.map(\.rawValue))
+        XCTAssertEqual(try command.parse(["--section", "autograd"]).parsed.selected, ["autograd"])
+        XCTAssertEqual(try command.parse(["autograd", "data"]).parsed.selected, ["data", "autograd"], "several, book order")
+        XCTAssertEqual(try command.parse(["--section=linalg"]).parsed.selected, ["linalg"])
+        for help in ["--help", "-h"] {
+            XCTAssertThrowsError(try command.parse([help])) { XCTAssertEqual($0 as? OptionError, .helpRequested) }
         }
-        XCTAssertThrowsError(try parseArguments(["--section"]).get())
-        XCTAssertThrowsError(try parseArguments(["--sections", "data"]).get()) {
+        XCTAssertThrowsError(try command.parse(["--section", "optim"])) {
+            XCTAssertEqual($0 as? OptionError, .unknownSection("optim", allowed: ["data", "linalg", "calculus", "autograd", "all"]))
+        }
+        XCTAssertThrowsError(try command.parse(["--section"]))
+        XCTAssertThrowsError(try command.parse(["--sections", "data"])) {
             XCTAssertEqual($0 as? OptionError, .unknownOption("--sections", suggestion: "--section"))
         }
-        XCTAssertThrowsError(try parseArguments(["data", "linalg"]).get())
+        let usage = command.usage()
         XCTAssertTrue(usage.contains("autograd") && usage.contains("2.5 automatic differentiation"))
+        XCTAssertTrue(usage.contains("--seed <int>") && usage.contains("--threads <int>"))
     }
 }
 

@@ -8,11 +8,11 @@ import TestSupport
 
 /// Chapter04-MLP (book §4.1–4.6).
 final class Chapter04Tests: XCTestCase {
-    private var captured = ""
-    private var quietConfig: Config {
-        var c = Config(numEpochs: 1, lr: nil, batchSize: 64, showProgress: false, figures: false)
-        c.log = TextOutput(isTerminal: false) { [unowned self] in self.captured += $0 }
-        return c
+    private let captured = CapturedReport()
+
+    /// Options for a quick test run (`args` added to the command line).
+    private func options(_ args: [String] = []) throws -> ChapterOptions {
+        try chapterCommand().parse(["--batch-size", "64", "--no-progress"] + args)
     }
 
     // MARK: §4.1, §4.2 building blocks
@@ -55,8 +55,8 @@ final class Chapter04Tests: XCTestCase {
         l2.weight.value = scratch.W2.value.transposed(); l2.bias!.value = scratch.b2.value
         let sa = SGD(parameters: scratch.params, lr: 0.1), sb = SGD(parameters: concise.parameters(), lr: 0.1)
         for _ in 0..<3 {
-            let a = trainEpochCh3(net: scratch.net, trainIter: train, loss: crossEntropyLoss, updater: .optimizer(sa))
-            let b = trainEpochCh3(net: concise, trainIter: train, loss: crossEntropyLoss, updater: .optimizer(sb))
+            let a = try trainEpochCh3(net: scratch, trainIter: train, loss: crossEntropyLoss, updater: .optimizer(sa))
+            let b = try trainEpochCh3(net: concise, trainIter: train, loss: crossEntropyLoss, updater: .optimizer(sb))
             XCTAssertEqual(a.loss, b.loss, accuracy: 1e-5)
             XCTAssertEqual(a.acc, b.acc)
         }
@@ -69,14 +69,16 @@ final class Chapter04Tests: XCTestCase {
 
     /// `runMLP` on 2 batches of 64 for one epoch: sane numbers for both versions.
     func testMLPMainPathOnASubset() throws {
-        let (train, test) = try fashionMNISTSubset(batchSize: 64, trainBatches: 2)
-        Tensor.manualSeed(0)
-        let (h1, h2) = runMLP(trainIter: train, testIter: test, config: quietConfig)
+        let data = try fashionMNISTSubset(batchSize: 64, trainBatches: 2)
+        let o = try options(["--epochs", "1"])
+        let h1 = try runMLP(.scratch, o, report: captured.report, data: data)
+        let h2 = try runMLP(.concise, o, report: captured.report, data: data)
         for h in [h1, h2] {
             XCTAssertTrue((1.5...2.4).contains(h.trainLoss[0]), "loss \(h.trainLoss[0]) starts at log 10 = 2.30")
             XCTAssertTrue((0...1).contains(h.testAcc[0]))
         }
-        XCTAssertTrue(captured.contains("§4.2") && captured.contains("§4.3"))
+        XCTAssertTrue(captured.text.contains("§4.2") && captured.text.contains("§4.3"))
+        XCTAssertTrue(captured.text.contains("book:  loss 0.3845, train acc 0.863, test acc 0.823"), captured.text)
     }
 
     // MARK: §4.6
@@ -123,9 +125,10 @@ final class Chapter04Tests: XCTestCase {
     }
 
     func testDropoutMainPathOnASubset() throws {
-        let (train, test) = try fashionMNISTSubset(batchSize: 64, trainBatches: 2)
-        Tensor.manualSeed(0)
-        let (h1, h2) = runDropout(trainIter: train, testIter: test, config: quietConfig)
+        let data = try fashionMNISTSubset(batchSize: 64, trainBatches: 2)
+        let o = try options(["--epochs", "1"])
+        let h1 = try runDropout(.scratch, o, report: captured.report, data: data)
+        let h2 = try runDropout(.concise, o, report: captured.report, data: data)
         for h in [h1, h2] {
             XCTAssertTrue(h.trainLoss[0].isFinite && h.trainLoss[0] > 0.5 && h.trainLoss[0] < 3, "loss \(h.trainLoss[0])")
         }
@@ -133,7 +136,7 @@ final class Chapter04Tests: XCTestCase {
 
     // MARK: §4.4
 
-    func testPolynomialFeaturesAndNormalFit() {
+    func testPolynomialFeaturesAndNormalFit() throws {
         Tensor.manualSeed(1)
         let data = PolynomialData(maxDegree: 20, nTrain: 100, nTest: 100)
         XCTAssertEqual(data.polyFeatures.shape, [200, 20])
@@ -146,13 +149,13 @@ final class Chapter04Tests: XCTestCase {
         let s = data.split(numFeatures: 4)
         XCTAssertEqual(s.trainX.shape, [100, 4])
         XCTAssertEqual(s.testY.shape, [100, 1])
-        let fit = trainPolynomial(trainX: s.trainX, trainY: s.trainY, testX: s.testX, testY: s.testY, numEpochs: 400)
+        let fit = try trainPolynomial(trainX: s.trainX, trainY: s.trainY, testX: s.testX, testY: s.testY, numEpochs: 400)
         for (w, t) in zip(fit.weight, PolynomialData.trueW) { XCTAssertEqual(w, t, accuracy: 0.15) }
         XCTAssertEqual(fit.epochs.first, 1)
         XCTAssertEqual(fit.epochs.count, 21)  // epoch 1, then every 20
         XCTAssertLessThan(fit.testLoss.last!, 0.02, "noise σ² = 0.01")
         let linear = data.split(numFeatures: 2)
-        let under = trainPolynomial(trainX: linear.trainX, trainY: linear.trainY, testX: linear.testX, testY: linear.testY,
+        let under = try trainPolynomial(trainX: linear.trainX, trainY: linear.trainY, testX: linear.testX, testY: linear.testY,
                                     numEpochs: 100)
         XCTAssertGreaterThan(under.trainLoss.last!, 1, "a line cannot fit the cubic")
     }
@@ -161,9 +164,10 @@ final class Chapter04Tests: XCTestCase {
 
     /// The book's setting is tiny (20 examples, 100 epochs): run it whole; ‖w‖ is large without
     /// decay and small with λ = 3, from scratch and concise.
-    func testWeightDecayNorms() {
-        Tensor.manualSeed(0)
-        let results = runWeightDecay(config: quietConfig.with(epochs: 100))
+    func testWeightDecayNorms() throws {
+        let o = try chapterCommand().parse([])
+        var results: [WeightDecayResult] = []
+        try o.forEachModel { results += try runWeightDecay($0, o, report: captured.report) }
         XCTAssertEqual(results.count, 4)
         let norms = results.map(\.wNorm)
         XCTAssertTrue((9...18).contains(norms[0]), "scratch λ=0: \(norms[0]) (book 12.96)")
@@ -195,8 +199,43 @@ final class Chapter04Tests: XCTestCase {
         XCTAssertTrue(compare(layer.weight.value, w.value.transposed(), atol: 1e-5, rtol: 1e-4, label: "w").ok)
         XCTAssertTrue(compare(layer.bias!.value, b.value, atol: 1e-5, rtol: 1e-4, label: "b").ok)
     }
-}
 
-private extension Config {
-    func with(epochs: Int) -> Config { var c = self; c.numEpochs = epochs; return c }
+    func testHelpListsTheCommonOptions() {
+        let usage = chapterCommand().usage()
+        assertListsCommonOptions(usage)
+        XCTAssertTrue(usage.contains("default: mlp)"), usage)
+        XCTAssertFalse(usage.contains("default: run all"))
+    }
+
+    /// Issue 9 item 5: diverging regressions stop with a `TrainingError` instead of trapping in
+    /// a Float → Int conversion of the accuracy (before: SIGILL in `labelIndices`).
+    func testDivergingRegressionsStopWithAMessage() throws {
+        let wd = try chapterCommand().parse(["weight-decay", "--lr", "0.1"])
+        wd.reseed()
+        XCTAssertThrowsError(try runWeightDecay(.concise, wd, report: CapturedReport().report)) {
+            XCTAssertTrue($0 is TrainingError, "\($0)")
+        }
+        let fast = try chapterCommand().parse(["weight-decay", "--lr", "1"])
+        XCTAssertThrowsError(try runWeightDecay(.scratch, fast, report: CapturedReport().report)) {
+            XCTAssertTrue($0 is TrainingError, "\($0)")
+        }
+        let poly = try chapterCommand().parse(["polynomial", "--lr", "5"])  // (0.5 diverges only at epoch 1475)
+        XCTAssertThrowsError(try runPolynomial(poly, report: CapturedReport().report)) {
+            XCTAssertTrue("\($0)".contains("training diverged"), "\($0)")
+        }
+    }
+
+    /// Issue 9 item 13: with the figures folder a regular file, the activations section warns
+    /// once per figure and goes on (before: exit 1 with raw Foundation text).
+    func testActivationsWithAnUnwritableFolderWarn() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ch04-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: file)
+        let saved = Figures.directory
+        Figures.directory = file
+        defer { Figures.directory = saved; try? FileManager.default.removeItem(at: file) }
+        var warnings = ""
+        let urls = plotActivations(warnings: TextOutput(isTerminal: false) { warnings += $0 })
+        XCTAssertEqual(urls, [])
+        XCTAssertEqual(warnings.components(separatedBy: "is a file, not a folder").count - 1, 6, warnings)
+    }
 }

@@ -79,14 +79,15 @@ final class Chapter05Tests: XCTestCase {
     // MARK: §6.6 LeNet
 
     func testConciseLeNetHasTheBookShapes() {
-        let shapes = layerShapes(makeLeNet(), input: Tensor.zeros([1, 1, 28, 28]))
+        let shapes = layerShapes(lenet(), input: Tensor.zeros([1, 1, 28, 28]))
         XCTAssertEqual(shapes.map(\.name), ["Conv2d", "Sigmoid", "AvgPool2d", "Conv2d", "Sigmoid", "AvgPool2d",
                                             "Flatten", "Linear", "Sigmoid", "Linear", "Sigmoid", "Linear"])
         XCTAssertEqual(shapes.map(\.shape), [[1, 6, 28, 28], [1, 6, 28, 28], [1, 6, 14, 14], [1, 16, 10, 10],
                                              [1, 16, 10, 10], [1, 16, 5, 5], [1, 400], [1, 120], [1, 120],
                                              [1, 84], [1, 84], [1, 10]])
         XCTAssert(shapeTable(shapes).hasPrefix("Conv2d output shape:      (1, 6, 28, 28)"))
-        XCTAssertEqual(makeLeNet().parameterCount, 61_706)
+        XCTAssertEqual(lenet().parameterCount, 61_706)
+        XCTAssertEqual(LeNetScratch().parameterCount, 61_706)
     }
 
     /// The golden case's parameters, in `parameters()` order.
@@ -126,7 +127,7 @@ final class Chapter05Tests: XCTestCase {
             XCTAssertEqual(loss, c.output.item(), accuracy: 1e-5, label)
             for (g, name) in zip(grads, names) { assertClose(g, c.grad(name), "\(label) d/d\(name)") }
         }
-        let concise = makeLeNet(), scratch = LeNetScratch()
+        let concise = lenet(), scratch = LeNetScratch()
         check({ concise($0) }, concise.parameters(), "concise")
         check({ scratch($0) }, scratch.parameters(), "scratch")
     }
@@ -139,7 +140,7 @@ final class Chapter05Tests: XCTestCase {
         config.channels = [4, 8, 8]
         config.fc = [32]
         Tensor.manualSeed(3)
-        let concise = makeLeNet(config), scratch = LeNetScratch(config)
+        let concise = lenetVariant(config), scratch = LeNetScratchVariant(config)
         XCTAssertEqual(concise.parameters().map(\.shape), scratch.parameters().map(\.shape))
         for (a, b) in zip(scratch.parameters(), concise.parameters()) { a.value = b.value + 0 }
         var g = SeededGenerator(seed: 4)
@@ -155,46 +156,98 @@ final class Chapter05Tests: XCTestCase {
 
     // MARK: Flags
 
-    private func options(_ args: [String]) throws -> Result<RunOptions, ConfigError> {
-        runOptions(from: try makeParser().parse(args))
+    private func exercise(_ args: [String]) throws -> LeNetExercise {
+        try LeNetExercise(chapterCommand().parse(args).parsed)
     }
 
     func testFlagsBuildTheNamedArchitecture() throws {
-        let o = try options(["--pool", "max", "--activation", "relu", "--channels", "8,16", "--fc", "100,50",
-                             "--lr", "0.1", "--init", "normal", "--model", "scratch"]).get()
-        XCTAssertEqual(o.config.pool, .max)
-        XCTAssertEqual(o.config.activation, .relu)
-        XCTAssertEqual(o.model, .scratch)
-        XCTAssertFalse(o.xavierInit)
+        let args = ["--pool", "max", "--activation", "relu", "--channels", "8,16", "--fc", "100,50",
+                    "--lr", "0.1", "--init", "normal", "--model", "scratch"]
+        let o = try chapterCommand().parse(args), e = try exercise(args)
+        XCTAssertEqual(e.config.pool, .max)
+        XCTAssertEqual(e.config.activation, .relu)
+        XCTAssertEqual(o.models, [.scratch])
+        XCTAssertFalse(e.xavierInit)
+        XCTAssertFalse(e.isLesson)
         XCTAssertEqual(o.lr, 0.1)
-        let net = makeLeNet(o.config)
+        let net = lenetVariant(e.config)
         XCTAssertEqual(net.parameters().map(\.shape), [[8, 1, 5, 5], [8], [16, 8, 5, 5], [16], [100, 400], [100],
                                                        [50, 100], [50], [10, 50], [10]])
         XCTAssertEqual(layerShapes(net, input: Tensor.zeros([1, 1, 28, 28])).map(\.name),
                        ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten",
                         "Linear", "ReLU", "Linear", "ReLU", "Linear"])
-        XCTAssertEqual(LeNetScratch(o.config).parameters().map(\.shape), net.parameters().map(\.shape))
+        XCTAssertEqual(LeNetScratchVariant(e.config).parameters().map(\.shape), net.parameters().map(\.shape))
+        XCTAssertEqual(o.figureName("lenet", "scratch"),
+                       "ch05-lenet-scratch-lr-0.1-pool-max-activation-relu-channels-8-16-fc-100-50-init-normal")
+        XCTAssertTrue(try exercise([]).isLesson, "no exercise flag: the lesson's lenet() and LeNetScratch")
+        XCTAssertEqual(try chapterCommand().parse([]).models, [.scratch, .concise], "both versions by default")
+    }
+
+    /// The exercise variant with the default configuration is the lesson's LeNet, layer for layer.
+    func testDefaultVariantIsTheLessonsLeNet() {
+        Tensor.manualSeed(2)
+        let a = lenet()
+        Tensor.manualSeed(2)
+        let b = lenetVariant(LeNetConfig())
+        XCTAssertEqual(a.description, b.description)
+        XCTAssertEqual(a.parameters().map(\.value.scalars), b.parameters().map(\.value.scalars), "same draws, same order")
     }
 
     func testKernelSizeAndConvLayersDeriveTheFlattenedSize() throws {
-        let o = try options(["--conv-layers", "3", "--kernel-size", "3", "--activation", "tanh"]).get()
-        XCTAssertEqual(o.config.channels, [6, 16, 32])
+        let e = try exercise(["--conv-layers", "3", "--kernel-size", "3", "--activation", "tanh"])
+        XCTAssertEqual(e.config.channels, [6, 16, 32])
         // 28 → conv(p1) 28 → 14 → conv 12 → 6 → conv 4 → 2: 32·2·2 = 128 inputs to the first Linear.
-        let net = makeLeNet(o.config)
+        let net = lenetVariant(e.config)
         XCTAssertEqual((net.layers.first { $0 is Linear } as! Linear).inputSize, 128)
         XCTAssertEqual(withNoGrad { net(Tensor.zeros([2, 1, 28, 28])) }.shape, [2, 10])
-        XCTAssertEqual(try options(["--conv-layers", "1"]).get().config.channels, [6])
+        XCTAssertEqual(try exercise(["--conv-layers", "1"]).config.channels, [6])
     }
 
     func testBadFlagCombinationsAreRejected() throws {
         // Three 5×5 blocks shrink 28×28 below what the third pooling needs.
-        guard case .failure(let e) = try options(["--conv-layers", "3"]) else { return XCTFail("accepted") }
-        XCTAssert(e.description.contains("block 3"), e.description)
-        guard case .failure = try options(["--conv-layers", "3", "--channels", "6,16"]) else { return XCTFail("accepted") }
-        XCTAssertThrowsError(try makeParser().parse(["--pool", "min"]))
-        XCTAssertThrowsError(try makeParser().parse(["--chanels", "6,16"]))
-        XCTAssertThrowsError(try makeParser().parse(["--epochs", "0"]))
-        XCTAssertThrowsError(try makeParser().parse(["--channels", "6,x"]))
+        XCTAssertThrowsError(try exercise(["--conv-layers", "3"])) { XCTAssert("\($0)".contains("block 3"), "\($0)") }
+        XCTAssertThrowsError(try exercise(["--conv-layers", "3", "--channels", "6,16"])) { XCTAssert($0 is OptionError) }
+        for args in [["--pool", "min"], ["--chanels", "6,16"], ["--epochs", "0"], ["--channels", "6,x"]] {
+            XCTAssertThrowsError(try chapterCommand().parse(args), "\(args)")
+        }
+    }
+
+    /// Issue 9 item 12: `--channels` and `--fc` have upper bounds with a clear message (before:
+    /// `--fc 1000000000` aborted on a 1.6 TB allocation, `--channels 100000` grew to 24 GB).
+    func testSizeFlagsAreBounded() {
+        for (args, option) in [(["--channels", "6,100000"], "channels"), (["--fc", "1000000000"], "fc"),
+                               (["--batch-size", "100000000"], "batch-size"), (["--threads", "5000"], "threads")] {
+            XCTAssertThrowsError(try chapterCommand().parse(args)) { error in
+                guard case .checkFailed(let name, _, let message)? = error as? OptionError else { return XCTFail("\(error)") }
+                XCTAssertEqual(name, option)
+                XCTAssertTrue(message.hasPrefix("must be between 1 and "), message)
+            }
+        }
+    }
+
+    func testHelpListsTheCommonOptions() {
+        assertListsCommonOptions(chapterCommand().usage())
+    }
+
+    /// Both versions train (2 batches, 1 epoch) and each prints the book's result under ours.
+    func testBothVersionsTrainAndPrintTheBookLine() throws {
+        let data = try fashionMNISTSubset(batchSize: 32, trainBatches: 2)
+        let o = try chapterCommand().parse(["--epochs", "1", "--no-progress"])
+        let captured = CapturedReport()
+        var finals: [Double] = []
+        try o.forEachModel { finals.append(try runLeNet($0, o, report: captured.report, data: data).final.trainLoss) }
+        XCTAssertEqual(finals.count, 2)
+        XCTAssertTrue(finals.allSatisfy { (1.5...3.5).contains($0) }, "\(finals)")
+        XCTAssertEqual(captured.text.components(separatedBy: bookLeNet.line).count - 1, 2, captured.text)
+        XCTAssertTrue(bookLeNet.line.hasSuffix("(loss 0.451–0.497, train 0.811–0.834, test 0.779–0.824 over 20 builds)"))
+    }
+
+    /// The book's corr2d loops agree with the library's differentiable `Tensor.corr2d`.
+    func testCorr2dLoopsMatchTheLibrary() {
+        var g = SeededGenerator(seed: 11)
+        let X = Tensor.randn([7, 9], generator: &g), K = Tensor.randn([3, 2], generator: &g)
+        let c = compare(corr2d(X, K), withNoGrad { Tensor.corr2d(X, K) }, atol: 1e-5, rtol: 1e-5, label: "corr2d")
+        XCTAssert(c.ok, c.description)
     }
 
     func testMissingDataSetIsADataError() throws {
@@ -220,7 +273,7 @@ final class Chapter05Tests: XCTestCase {
         let saved = Figures.directory
         Figures.directory = dir
         defer { Figures.directory = saved; try? FileManager.default.removeItem(at: dir) }
-        let urls = try saveActivations(convActivations(makeLeNet(), images), images: images, prefix: "t")
+        let urls = try saveActivations(convActivations(lenet(), images), images: images, prefix: "t")
         XCTAssertEqual(urls.map(\.lastPathComponent), ["t-conv1-activations.svg", "t-conv2-activations.svg"])
         let svg = try String(contentsOf: urls[1], encoding: .utf8)
         XCTAssertEqual(svg.components(separatedBy: "<image").count - 1, 2 * 17)  // 2 rows × (input + 16 channels)

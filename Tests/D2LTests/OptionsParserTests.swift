@@ -18,12 +18,12 @@ final class OptionsParserTests: XCTestCase {
         let o = try makeParser().parse([])
         XCTAssertEqual(o.int("epochs"), 10)
         XCTAssertEqual(o.float("lr"), 0.1)
-        XCTAssertEqual(o.double("lr"), 0.1)
+        XCTAssertEqual(o.double("lr"), Double(Float(0.1)), "the Float the model uses")
         XCTAssertEqual(o.string("data-dir"), "Datasets")
         XCTAssertFalse(o.flag("quick"))
         XCTAssertEqual(o.string("init"), "normal")
         XCTAssertEqual(o.ints("channels"), [6, 16])
-        XCTAssertNil(o.section)
+        XCTAssertEqual(o.named, [])
         XCTAssertTrue(o.runs("scratch") && o.runs("weight-decay"))
         XCTAssertFalse(o.isSet("epochs"))
     }
@@ -31,7 +31,7 @@ final class OptionsParserTests: XCTestCase {
     func testBothSyntaxesFlagsListsAndSection() throws {
         let o = try makeParser().parse(["weight-decay", "--epochs", "3", "--lr=0.5", "--quick", "--init", "xavier",
                                         "--channels=8,32,64", "--data-dir", "/tmp/d"])
-        XCTAssertEqual(o.section, "weight-decay")
+        XCTAssertEqual(o.named, ["weight-decay"])
         XCTAssertTrue(o.runs("weight-decay"))
         XCTAssertFalse(o.runs("scratch"))
         XCTAssertEqual(o.int("epochs"), 3)
@@ -53,7 +53,7 @@ final class OptionsParserTests: XCTestCase {
             }
         }
         let usage = makeParser().usage()
-        XCTAssertTrue(usage.hasPrefix("usage: Chapter04-MLP [section] [options]"))
+        XCTAssertTrue(usage.hasPrefix("usage: Chapter04-MLP [section ...] [options]"))
         for piece in ["--epochs <int>", "(default: 10)", "--lr <float>", "(default: 0.1)", "--init <normal|xavier>",
                       "--channels <int,int,...>", "(default: 6,16)", "--quick", "weight-decay", "-h, --help"] {
             XCTAssertTrue(usage.contains(piece), "usage lacks \(piece):\n\(usage)")
@@ -72,13 +72,12 @@ final class OptionsParserTests: XCTestCase {
         XCTAssertEqual(error(["--lr", "fast"]), .invalidValue(option: "lr", value: "fast", expected: "a number"))
         XCTAssertEqual(error(["--epochs", "2.5"]), .invalidValue(option: "epochs", value: "2.5", expected: "an integer"))
         XCTAssertEqual(error(["--epochs", "0"]), .checkFailed(option: "epochs", value: "0", message: "must be positive"))
-        XCTAssertEqual(error(["--lr=-1"]), .checkFailed(option: "lr", value: "-1.0", message: "must be positive"))
+        XCTAssertEqual(error(["--lr=-1"]), .checkFailed(option: "lr", value: "-1", message: "must be positive"))
         XCTAssertEqual(error(["--channels", "6,x"]),
                        .invalidValue(option: "channels", value: "6,x", expected: "comma-separated integers like 6,16"))
         XCTAssertEqual(error(["--channels", "6,0"]), .checkFailed(option: "channels", value: "6,0", message: "must be positive"))
         XCTAssertEqual(error(["--init", "he"]), .invalidValue(option: "init", value: "he", expected: "one of normal, xavier"))
-        XCTAssertEqual(error(["lenet"]), .unknownSection("lenet", allowed: ["scratch", "concise", "weight-decay"]))
-        XCTAssertEqual(error(["--epochs", "3", "scratch"]), .unexpectedArgument("scratch"), "the section comes first")
+        XCTAssertEqual(error(["lenet"]), .unknownSection("lenet", allowed: ["scratch", "concise", "weight-decay", "all"]))
         XCTAssertEqual(error(["-x"]), .unknownOption("-x", suggestion: nil))
         XCTAssertEqual(error(["--quick=maybe"]), .invalidValue(option: "quick", value: "maybe", expected: "true or false"))
         XCTAssertEqual(OptionError.checkFailed(option: "epochs", value: "0", message: "must be positive").description,
@@ -97,14 +96,14 @@ final class OptionsParserTests: XCTestCase {
 
     func testSectionOption() throws {
         let parser = makeParser()
-        XCTAssertEqual(try parser.parse(["--section", "concise"]).section, "concise")
-        XCTAssertEqual(try parser.parse(["--epochs", "2", "--section=weight-decay"]).section, "weight-decay")
+        XCTAssertEqual(try parser.parse(["--section", "concise"]).named, ["concise"])
+        XCTAssertEqual(try parser.parse(["--epochs", "2", "--section=weight-decay"]).named, ["weight-decay"])
         let o = try parser.parse(["--epochs", "2", "--section", "scratch", "--lr", "0.5"])
-        XCTAssertEqual(o.section, "scratch")
+        XCTAssertEqual(o.named, ["scratch"])
         XCTAssertEqual(o.int("epochs"), 2)
         XCTAssertTrue(o.runs("scratch") && !o.runs("concise"))
         XCTAssertThrowsError(try parser.parse(["--section", "lenet"])) {
-            XCTAssertEqual($0 as? OptionError, .unknownSection("lenet", allowed: ["scratch", "concise", "weight-decay"]))
+            XCTAssertEqual($0 as? OptionError, .unknownSection("lenet", allowed: ["scratch", "concise", "weight-decay", "all"]))
         }
         XCTAssertThrowsError(try parser.parse(["--section"])) {
             XCTAssertEqual($0 as? OptionError, .missingValue(option: "section", expected: "a section name"))
@@ -115,5 +114,46 @@ final class OptionsParserTests: XCTestCase {
         XCTAssertThrowsError(try plain.parse(["--section", "x"])) {
             XCTAssertEqual($0 as? OptionError, .unknownOption("--section", suggestion: nil))
         }
+    }
+
+    /// Sections are positional anywhere on the line, several at once; `all` runs every one;
+    /// the run order is the declaration order; a parser may name default sections.
+    func testSeveralSectionsAnywhere() throws {
+        let parser = makeParser()
+        let o = try parser.parse(["--epochs", "1", "weight-decay", "--quick", "scratch"])
+        XCTAssertEqual(o.named, ["weight-decay", "scratch"])
+        XCTAssertEqual(o.selected, ["scratch", "weight-decay"], "declaration order")
+        XCTAssertEqual(o.int("epochs"), 1)
+        XCTAssertFalse(o.runs("concise"))
+        XCTAssertEqual(try parser.parse(["all"]).selected, ["scratch", "concise", "weight-decay"])
+        XCTAssertEqual(try parser.parse(["concise", "concise"]).named, ["concise"], "named once")
+        var withDefaults = OptionParser(program: "p")
+        withDefaults.sections([("mlp", "§4.2"), ("dropout", "§4.6")], defaults: ["mlp"])
+        XCTAssertEqual(try withDefaults.parse([]).selected, ["mlp"])
+        XCTAssertEqual(try withDefaults.parse(["all"]).selected, ["mlp", "dropout"])
+        XCTAssertEqual(try withDefaults.parse(["dropout"]).selected, ["dropout"])
+        XCTAssertTrue(withDefaults.usage().contains("default: mlp)"), withDefaults.usage())
+        XCTAssertFalse(withDefaults.usage().contains("default: run all"), "one statement of the default")
+    }
+
+    /// Issue 9 item 6: a float option is checked as the Float the model uses, so a value that is
+    /// infinite or zero as a Float is rejected, and the value read is the Float's.
+    func testFloatOptionsAreValidatedAsFloat() throws {
+        let parser = makeParser()
+        func error(_ args: [String]) -> OptionError? {
+            do { _ = try parser.parse(args); return nil } catch { return error as? OptionError }
+        }
+        XCTAssertEqual(error(["--lr", "1e39"]),
+                       .invalidValue(option: "lr", value: "1e39", expected: "a number a 32-bit Float can hold (|x| ≤ 3.4e38)"))
+        XCTAssertEqual(error(["--lr", "1e-50"]),
+                       .invalidValue(option: "lr", value: "1e-50",
+                                     expected: "a number that is not 0 as a 32-bit Float (|x| ≥ 1.4e-45)"))
+        XCTAssertEqual(error(["--lr", "nan"]), .invalidValue(option: "lr", value: "nan", expected: "a number"))
+        XCTAssertEqual(error(["--lr", "inf"]), .invalidValue(option: "lr", value: "inf", expected: "a number"))
+        let o = try parser.parse(["--lr", "0.1"])
+        XCTAssertEqual(o.double("lr"), Double(Float(0.1)), "the Float's value")
+        XCTAssertEqual(o.float("lr"), 0.1)
+        XCTAssertTrue(parser.usage().contains("(default: 0.1)"), "shown as the Float's shortest form")
+        XCTAssertEqual(try parser.parse(["--lr", "3e38"]).float("lr"), 3e38)
     }
 }

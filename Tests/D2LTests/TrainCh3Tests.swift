@@ -20,7 +20,14 @@ final class TrainCh3Tests: XCTestCase {
         return (Tensor(shape: [n, 4], scalars: xs), Tensor(ys))
     }
 
-    private var quiet: TextOutput { TextOutput(isTerminal: false) { _ in } }
+    /// X·W + b as a `Layer` (the scratch-model pattern: its own parameters, a literal forward pass).
+    private final class Affine: Layer {
+        let W: Parameter, b: Parameter
+        var isTraining = true
+        init(_ W0: Tensor) { W = Parameter(W0); b = Parameter(Tensor.zeros([W0.shape[1]])) }
+        var ownParameters: [(name: String, parameter: Parameter)] { [("W", W), ("b", b)] }
+        func callAsFunction(_ X: Tensor) -> Tensor { X.matmul(W.value) + b.value }
+    }
 
     func testLinregAndSquaredLoss() {
         let X = Tensor([[1, 2], [3, 4]]), w = Tensor([[0.5], [-1]]), b = Tensor([2])
@@ -58,19 +65,18 @@ final class TrainCh3Tests: XCTestCase {
 
     /// `.custom` (sum + sgd) and `.optimizer` (mean + SGD) epochs report the same loss and
     /// accuracy and leave the same parameters, on the same batches.
-    func testCustomAndOptimizerUpdatersAgree() {
+    func testCustomAndOptimizerUpdatersAgree() throws {
         let (X, y) = blobs()
         let iter = loadArray(features: X, labels: y, batchSize: 32, shuffle: false)
         let W0 = Tensor.normal([4, 3], mean: 0, std: 0.01, generator: &GlobalRandom.generator)
-        let (Wa, ba) = (Parameter(W0), Parameter(Tensor.zeros([3])))
-        let (Wb, bb) = (Parameter(W0), Parameter(Tensor.zeros([3])))
+        let a = Affine(W0), b = Affine(W0)
+        let (Wa, ba, Wb, bb) = (a.W, a.b, b.W, b.b)
         let loss: PerExampleLoss = { CrossEntropyLoss(reduction: .none)($0, $1) }
         let optimizer = SGD(parameters: [Wb, bb], lr: 0.3)
         for _ in 0..<3 {
-            let ra = trainEpochCh3(net: { $0.matmul(Wa.value) + ba.value }, trainIter: iter, loss: loss,
-                                   updater: .custom { sgd([Wa, ba], lr: 0.3, batchSize: $0) })
-            let rb = trainEpochCh3(net: { $0.matmul(Wb.value) + bb.value }, trainIter: iter, loss: loss,
-                                   updater: .optimizer(optimizer))
+            let ra = try trainEpochCh3(net: a, trainIter: iter, loss: loss,
+                                       updater: .custom { sgd([Wa, ba], lr: 0.3, batchSize: $0) })
+            let rb = try trainEpochCh3(net: b, trainIter: iter, loss: loss, updater: .optimizer(optimizer))
             XCTAssertEqual(ra.loss, rb.loss, accuracy: 1e-5)
             XCTAssertEqual(ra.acc, rb.acc)
         }
@@ -89,14 +95,14 @@ final class TrainCh3Tests: XCTestCase {
         let saved = Figures.directory
         Figures.directory = dir
         defer { Figures.directory = saved; try? FileManager.default.removeItem(at: dir) }
-        let history = trainCh3(net: net, trainIter: train, testIter: test,
-                               loss: { CrossEntropyLoss(reduction: .none)($0, $1) }, numEpochs: 4,
-                               updater: .optimizer(SGD(parameters: net.parameters(), lr: 0.5)),
-                               figure: "curves", log: log, showProgress: false)
+        let history = try trainCh3(net: net, trainIter: train, testIter: test,
+                                   loss: { CrossEntropyLoss(reduction: .none)($0, $1) }, numEpochs: 4,
+                                   updater: .optimizer(SGD(parameters: net.parameters(), lr: 0.5)),
+                                   report: Reporting(output: log, progress: nil, figure: "curves"))
         XCTAssertEqual(history.trainLoss.count, 4)
         XCTAssertEqual(history.testAcc.count, 4)
         XCTAssertEqual(history.epochSeconds.count, 4)
-        XCTAssertEqual(history.examplesPerEpoch, 96)
+        XCTAssertEqual(history.epochs.map(\.examples), [96, 96, 96, 96])
         XCTAssertLessThan(history.trainLoss[3], history.trainLoss[0])
         XCTAssertGreaterThan(history.testAcc[3], 0.9, "separable blobs")
         XCTAssertGreaterThan(history.examplesPerSecond, 0)
@@ -112,7 +118,7 @@ final class TrainCh3Tests: XCTestCase {
     }
 
     /// Training runs in training mode, evaluation in evaluation mode.
-    func testModesDuringTrainingAndEvaluation() {
+    func testModesDuringTrainingAndEvaluation() throws {
         final class Spy: Layer {
             let linear = Linear(inputSize: 4, outputSize: 3)
             var isTraining = true
@@ -124,9 +130,8 @@ final class TrainCh3Tests: XCTestCase {
         let iter = loadArray(features: X, labels: y, batchSize: 6, shuffle: false)
         let spy = Spy()
         spy.eval()
-        trainCh3(net: spy, trainIter: iter, testIter: iter, loss: { CrossEntropyLoss(reduction: .none)($0, $1) },
-                 numEpochs: 1, updater: .optimizer(SGD(parameters: spy.parameters(), lr: 0.1)), figure: nil,
-                 log: quiet, showProgress: false)
+        try trainCh3(net: spy, trainIter: iter, testIter: iter, loss: { CrossEntropyLoss(reduction: .none)($0, $1) },
+                     numEpochs: 1, updater: .optimizer(SGD(parameters: spy.parameters(), lr: 0.1)), report: .silent)
         XCTAssertEqual(spy.modes, [true, true, false, false])
     }
 
@@ -143,9 +148,11 @@ final class TrainCh3Tests: XCTestCase {
         let labels = Tensor([0, 1, 2, 3, 4, 5, 6, 7])
         let iter = loadArray(features: images, labels: labels, batchSize: 8, shuffle: false)
         // Predicts class (k + 1) mod 10 for image k: a fixed one-hot score per row.
-        let net: (Tensor) -> Tensor = { X in
-            Tensor.oneHot((0..<X.shape[0]).map { ($0 + 1) % 10 }, depth: 10)
+        final class Shift: Layer {
+            var isTraining = true
+            func callAsFunction(_ X: Tensor) -> Tensor { Tensor.oneHot((0..<X.shape[0]).map { ($0 + 1) % 10 }, depth: 10) }
         }
+        let net = Shift()
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("predict-\(UUID().uuidString).svg")
         defer { try? FileManager.default.removeItem(at: url) }
         let p = try predictCh3(net: net, testIter: iter, n: 6, file: url.path)
@@ -154,5 +161,50 @@ final class TrainCh3Tests: XCTestCase {
         let svg = try String(contentsOf: p.figure, encoding: .utf8)
         XCTAssertTrue(svg.contains("t-shirt") && svg.contains("trouser") && svg.contains("shirt"))
         XCTAssertEqual(svg.components(separatedBy: "<image").count - 1, 6)
+    }
+
+    // MARK: Divergence and regression (issue 9 items 4, 5)
+
+    /// A NaN loss stops `trainCh3` at its first batch with `TrainingError.nonFiniteLoss`, whose
+    /// message names the epoch and batch and suggests a smaller --lr.
+    func testNonFiniteLossStopsTraining() {
+        let (X, y) = blobs(n: 24)
+        let iter = loadArray(features: X, labels: y, batchSize: 8, shuffle: false)
+        let net = Affine(Tensor.full([4, 3], .nan))
+        var lines = ""
+        XCTAssertThrowsError(try trainCh3(net: net, trainIter: iter, testIter: iter,
+                                          loss: { CrossEntropyLoss(reduction: .none)($0, $1) }, numEpochs: 3,
+                                          updater: .optimizer(SGD(parameters: net.parameters(), lr: 0.1)),
+                                          report: Reporting(output: TextOutput(isTerminal: false) { lines += $0 },
+                                                            progress: nil))) { error in
+            guard case .nonFiniteLoss(let value, let epoch, let batch)? = error as? TrainingError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertTrue(value.isNaN)
+            XCTAssertEqual([epoch, batch], [1, 1])
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("epoch 1, batch 1") && message.contains("try a smaller --lr"), message)
+        }
+        XCTAssertFalse(lines.contains("loss nan"), "no epoch line is printed after divergence")
+        XCTAssertThrowsError(try checkFinite(.infinity, epoch: 2, batch: 7)) {
+            XCTAssertEqual($0 as? TrainingError, .nonFiniteLoss(value: .infinity, epoch: 2, batch: 7))
+        }
+        XCTAssertNoThrow(try checkFinite(1e30, epoch: 1, batch: 1))
+    }
+
+    /// A regression epoch computes no accuracy, so NaN targets or predictions never reach a
+    /// Float → Int conversion; `accuracy` itself counts non-integral labels as wrong, never traps.
+    func testRegressionComputesNoAccuracyAndAccuracyNeverTraps() throws {
+        let X = Tensor([[1], [2], [3], [4]]), y = Tensor([[2.5], [4.5], [6.5], [8.5]])
+        let iter = loadArray(features: X, labels: y, batchSize: 2, shuffle: false)
+        let net = Sequential(Linear(inputSize: 1, outputSize: 1))
+        let r = try trainEpochCh3(net: net, trainIter: iter, loss: { MSELoss(reduction: .none)($0, $1) },
+                                  updater: .optimizer(SGD(parameters: net.parameters(), lr: 0.01)), classification: false)
+        XCTAssertNil(r.acc)
+        XCTAssertTrue(r.loss.isFinite)
+        XCTAssertEqual(accuracy(Tensor([.nan, .infinity, 1e30, 2, 2.5]), Tensor([.nan, 1, 1e30, 2, 2.5])), 1,
+                       "only the whole, representable 2 = 2 counts")
+        XCTAssertEqual(classIndices(Tensor([.nan, -.infinity, 3, 1e20])), [-1, -1, 3, -1])
+        XCTAssertTrue((0...2).contains(accuracy(Tensor([[0.1, .nan], [.nan, .nan]]), Tensor([1, 0]))), "NaN scores: no trap")
     }
 }

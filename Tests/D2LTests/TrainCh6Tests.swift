@@ -31,17 +31,17 @@ final class TrainCh6Tests: XCTestCase {
         return (TextOutput(isTerminal: false) { box.text += $0 }, { box.text })
     }
 
-    func testTrainingReducesTheLossAndPrintsTheBookLines() {
+    func testTrainingReducesTheLossAndPrintsTheBookLines() throws {
         Tensor.manualSeed(1)
         let train = halvesData(64, seed: 2), test = halvesData(32, seed: 3)
         let trainIter = loadArray(features: train.X, labels: train.y, batchSize: 16, seed: 4)
         let testIter = loadArray(features: test.X, labels: test.y, batchSize: 16, shuffle: false)
         let (out, text) = capture()
-        let history = trainCh6(net: smallNet(), trainIter: trainIter, testIter: testIter, numEpochs: 3, lr: 0.1,
-                               figure: nil, output: out, progress: nil)
+        let history = try trainCh6(net: smallNet(), trainIter: trainIter, testIter: testIter, numEpochs: 3, lr: 0.1,
+                                   report: Reporting(output: out, progress: nil))
         XCTAssertEqual(history.epochs.count, 3)
         XCTAssertLessThan(history.epochs[2].trainLoss, history.epochs[0].trainLoss)
-        XCTAssertGreaterThan(history.final.testAcc, 0.9)
+        XCTAssertGreaterThan(history.final.testAcc!, 0.9)
         XCTAssertEqual(history.epochs.map(\.examples), [64, 64, 64])
         XCTAssertGreaterThan(history.examplesPerSecond, 0)
         // 4 batches per epoch: logged after every batch (numBatches / 5 == 0 → every one).
@@ -50,19 +50,19 @@ final class TrainCh6Tests: XCTestCase {
         let lines = text().split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "training on cpu")
         XCTAssert(lines[1].hasPrefix("epoch 1, loss "), lines[1])
-        XCTAssertEqual(lines[4], history.final.summary)
+        XCTAssertEqual(lines[4], history.final.summary())
         XCTAssert(lines[4].range(of: #"^loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}$"#,
                                  options: .regularExpression) != nil, lines[4])
         XCTAssert(lines[5].range(of: #"^\d+\.\d examples/sec on cpu$"#, options: .regularExpression) != nil, lines[5])
     }
 
-    func testMaxBatchesLimitsTrainingAndLogsFivePointsPerEpoch() {
+    func testMaxBatchesLimitsTrainingAndLogsFivePointsPerEpoch() throws {
         Tensor.manualSeed(1)
         let data = halvesData(120, seed: 5)
         let iter = loadArray(features: data.X, labels: data.y, batchSize: 4, seed: 6)  // 30 batches
         let (out, _) = capture()
-        let history = trainCh6(net: smallNet(), trainIter: iter, testIter: iter, numEpochs: 2, lr: 0.05,
-                               maxBatches: 10, figure: nil, output: out, progress: nil)
+        let history = try trainCh6(net: smallNet(), trainIter: iter, testIter: iter, numEpochs: 2, lr: 0.05,
+                                   maxBatches: 10, report: Reporting(output: out, progress: nil))
         XCTAssertEqual(history.epochs.map(\.examples), [40, 40])
         // 10 batches: logged at batches 2, 4, 6, 8, 10 of each epoch.
         XCTAssertEqual(history.logged.map(\.x), [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0].map { $0 },
@@ -92,11 +92,47 @@ final class TrainCh6Tests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trainch6-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (out, text) = capture()
-        let history = trainCh6(net: smallNet(), trainIter: iter, testIter: iter, numEpochs: 1, lr: 0.1,
-                               figure: dir.appendingPathComponent("curve.svg").path, output: out, progress: nil)
+        let history = try trainCh6(net: smallNet(), trainIter: iter, testIter: iter, numEpochs: 1, lr: 0.1,
+                                   report: Reporting(output: out, progress: nil,
+                                                     figure: dir.appendingPathComponent("curve.svg").path))
         let url = try XCTUnwrap(history.figure)
         XCTAssert(FileManager.default.fileExists(atPath: url.path))
         XCTAssert(text().hasSuffix("saved \(url.path)\n"), text())
         XCTAssert(try String(contentsOf: url, encoding: .utf8).contains("test acc"))
+    }
+
+    /// Issue 9 item 4: a learning rate that makes the loss blow up stops `trainCh6` with
+    /// `TrainingError.nonFiniteLoss` naming the epoch and batch (before: `loss nan` and exit 0).
+    func testDivergenceStopsWithEpochAndBatch() {
+        Tensor.manualSeed(1)
+        let data = halvesData(64, seed: 5)
+        let iter = loadArray(features: data.X, labels: data.y, batchSize: 8, seed: 6)
+        let (out, text) = capture()
+        XCTAssertThrowsError(try trainCh6(net: smallNet(), trainIter: iter, testIter: iter, numEpochs: 3, lr: 1e30,
+                                          report: Reporting(output: out, progress: nil))) { error in
+            guard case .nonFiniteLoss(_, let epoch, let batch)? = error as? TrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(epoch, 1)
+            XCTAssertGreaterThan(batch, 1, "the first batch's loss is finite; the step blows up the weights")
+            XCTAssertTrue("\(error)".contains("epoch 1, batch \(batch)"))
+        }
+        XCTAssertFalse(text().contains("nan"), text())
+    }
+
+    /// A figure that cannot be written (the folder is a regular file) is one warning; training goes on.
+    func testUnwritableFigureWarnsAndContinues() throws {
+        Tensor.manualSeed(1)
+        let data = halvesData(16, seed: 8)
+        let iter = loadArray(features: data.X, labels: data.y, batchSize: 8, seed: 9)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-dir-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (out, _) = capture(), (warnings, warned) = capture()
+        let history = try trainCh6(net: smallNet(), trainIter: iter, testIter: iter, numEpochs: 2, lr: 0.1,
+                                   report: Reporting(output: out, progress: nil,
+                                                     figure: file.appendingPathComponent("curve.svg").path,
+                                                     warnings: warnings))
+        XCTAssertEqual(history.epochs.count, 2)
+        XCTAssertNil(history.figure)
+        XCTAssertTrue(warned().contains("is a file, not a folder"), warned())
     }
 }

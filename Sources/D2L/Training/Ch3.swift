@@ -48,49 +48,24 @@ public enum Updater {
 /// `{ CrossEntropyLoss(reduction: .none)($0, $1) }` or the scratch `crossEntropy`.
 public typealias PerExampleLoss = (Tensor, Tensor) -> Tensor
 
-/// What `trainCh3` measured: one entry per epoch.
-public struct TrainingHistory {
-    /// Mean training loss over the epoch's examples (computed while training, as the book does).
-    public var trainLoss: [Double] = []
-    /// Training accuracy over the epoch (while training).
-    public var trainAcc: [Double] = []
-    /// Test accuracy after the epoch.
-    public var testAcc: [Double] = []
-    /// Seconds of the training loop of each epoch (batches, forward, backward, update; not evaluation).
-    public var epochSeconds: [Double] = []
-    /// Training examples seen per epoch.
-    public var examplesPerEpoch = 0
-    /// The saved training curves, if they were written.
-    public var figure: URL?
-
-    public init() {}
-
-    /// Training examples per second over all epochs (training loop only).
-    public var examplesPerSecond: Double {
-        let seconds = epochSeconds.reduce(0, +)
-        return seconds > 0 ? Double(examplesPerEpoch * epochSeconds.count) / seconds : 0
-    }
-
-    /// Mean seconds per epoch of the training loop.
-    public var secondsPerEpoch: Double {
-        epochSeconds.isEmpty ? 0 : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
-    }
-}
-
-/// One epoch of training (book §3.6 `train_epoch_ch3`): for each batch, ŷ = net(X), the
-/// per-example losses l = loss(ŷ, y), then an update with `updater` (see `Updater`).
-/// Returns the mean loss and the accuracy over the epoch's examples.
+/// One epoch of training (book §3.6 `train_epoch_ch3`): `net` in training mode; for each
+/// batch ŷ = net(X), the per-example losses l = loss(ŷ, y), then an update with `updater`
+/// (see `Updater`). Returns the mean loss over the epoch's examples and, for a classifier,
+/// the training accuracy (`classification: false` for regression: no accuracy is computed).
 ///
 /// - Parameters:
-///   - module: the net as a module, if it is one: it is put in training mode (dropout on).
+///   - epoch: the epoch's number (from 1), for the divergence message.
+///   - maxBatches: train on at most this many batches (nil: all).
 ///   - progress: an optional bar, updated after every batch with the running loss and accuracy.
-public func trainEpochCh3(net: (Tensor) -> Tensor, module: Module? = nil, trainIter: DataIterator,
-                          loss: PerExampleLoss, updater: Updater,
-                          progress: ProgressBar? = nil) -> (loss: Double, acc: Double) {
-    module?.train()
+/// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch's loss is NaN or infinite.
+@discardableResult
+public func trainEpochCh3(net: Layer, trainIter: DataIterator, loss: PerExampleLoss, updater: Updater,
+                          epoch: Int = 1, classification: Bool = true, maxBatches: Int? = nil,
+                          progress: ProgressBar? = nil) throws -> (loss: Double, acc: Double?) {
+    net.train()
     var metric = Accumulator(3)  // sum of losses, correct predictions, examples
     var batch = 0
-    for (X, y) in trainIter {
+    for (X, y) in trainIter.prefix(maxBatches ?? .max) {
         let yHat = net(X)
         let l = loss(yHat, y)
         switch updater {
@@ -102,87 +77,64 @@ public func trainEpochCh3(net: (Tensor) -> Tensor, module: Module? = nil, trainI
             l.sum().backward()
             update(X.shape[0])
         }
-        metric.add(Double(l.detached().sum().item()), accuracy(yHat.detached(), y), Double(y.count))
         batch += 1
+        let batchLoss = Double(l.detached().sum().item())
+        try checkFinite(batchLoss, epoch: epoch, batch: batch)
+        metric.add(batchLoss, classification ? accuracy(yHat.detached(), y) : 0, Double(y.shape.first ?? 1))
         progress?.update(batch: batch, examples: Int(metric[2]),
-                         metrics: ["loss": metric[0] / metric[2], "acc": metric[1] / metric[2]])
+                         metrics: classification ? ["loss": metric[0] / metric[2], "acc": metric[1] / metric[2]]
+                                                 : ["loss": metric[0] / metric[2]])
     }
-    return (metric[0] / metric[2], metric[1] / metric[2])
+    return (metric[0] / metric[2], classification ? metric[1] / metric[2] : nil)
 }
 
-/// `trainEpochCh3` for a module net (`Sequential`, a custom `Layer`).
-public func trainEpochCh3(net: Layer, trainIter: DataIterator, loss: PerExampleLoss, updater: Updater,
-                          progress: ProgressBar? = nil) -> (loss: Double, acc: Double) {
-    trainEpochCh3(net: { net($0) }, module: net, trainIter: trainIter, loss: loss, updater: updater,
-                  progress: progress)
-}
-
-/// Test accuracy of a closure net, in evaluation mode if `module` is given.
-func evaluateAccuracy(_ net: (Tensor) -> Tensor, module: Module?, _ dataIter: DataIterator) -> Double {
-    guard let module else { return evaluateAccuracy(net, dataIter) }
-    let wasTraining = module.isTraining
-    module.eval()
-    defer { module.train(wasTraining) }
-    return evaluateAccuracy(net, dataIter)
-}
-
-/// Trains for `numEpochs` (book §3.6 `train_ch3`) and reports each epoch.
+/// Trains a classifier for `numEpochs` (book §3.6 `train_ch3`) and reports each epoch.
 ///
-/// Per epoch: a progress bar on standard error while the batches run, then on `log` a line
-/// `epoch 1, loss 0.7859, train acc 0.749, test acc 0.782`; the animator (train loss, train
-/// acc, test acc; x in [1, numEpochs], y in [0.3, 0.9]) is rewritten to `figures/<figure>.svg`.
-/// At the end: seconds per epoch and examples/sec of the training loop (evaluation excluded)
-/// and the figure's path. Unlike the book it does not assert on the result; it returns the
-/// history for the caller to check.
+/// Per epoch: a progress bar on `report.progress` while the batches run, then on
+/// `report.output` a line `epoch 1, loss 0.7859, train acc 0.749, test acc 0.782`; the
+/// animator (train loss, train acc, test acc; x in [1, numEpochs], y in [0.3, 0.9]) is
+/// rewritten to `report.figure`. At the end: seconds per epoch and examples/sec of the training
+/// loop (evaluation excluded) and the figure's path. Unlike the book it does not assert on the
+/// result; it returns the history for the caller to check.
 ///
 /// ```swift
-/// let history = trainCh3(net: { net($0) }, module: net, trainIter: train, testIter: test,
-///                        loss: { CrossEntropyLoss(reduction: .none)($0, $1) }, numEpochs: 10,
-///                        updater: .optimizer(SGD(parameters: net.parameters(), lr: 0.1)))
+/// let history = try trainCh3(net: net, trainIter: train, testIter: test,
+///                            loss: { CrossEntropyLoss(reduction: .none)($0, $1) }, numEpochs: 10,
+///                            updater: .optimizer(SGD(parameters: net.parameters(), lr: 0.1)),
+///                            report: Reporting(figure: "ch03-concise"))
 /// ```
 ///
-/// - Parameters:
-///   - figure: file name of the training curves (nil: no figure).
-///   - log: where the per-epoch lines go (standard output by default).
-///   - showProgress: draw a progress bar per epoch on standard error.
-@discardableResult
-public func trainCh3(net: (Tensor) -> Tensor, module: Module? = nil, trainIter: DataIterator,
-                     testIter: DataIterator, loss: PerExampleLoss, numEpochs: Int, updater: Updater,
-                     figure: String? = "train-ch3", log: TextOutput = .standardOutput,
-                     showProgress: Bool = true) -> TrainingHistory {
-    let animator = Animator(xlabel: "epoch", legend: ["train loss", "train acc", "test acc"],
-                            xlim: 1...Double(max(numEpochs, 2)), ylim: 0.3...0.9, file: figure ?? "train-ch3")
-    var history = TrainingHistory()
-    history.examplesPerEpoch = trainIter.numExamples
-    for epoch in 0..<numEpochs {
-        let bar = showProgress ? ProgressBar(total: max(trainIter.count, 1), title: "epoch \(epoch + 1)/\(numEpochs)") : nil
-        var timer = Timer()
-        let (trainLoss, trainAcc) = trainEpochCh3(net: net, module: module, trainIter: trainIter, loss: loss,
-                                                  updater: updater, progress: bar)
-        history.epochSeconds.append(timer.stop())
-        bar?.finish()
-        let testAcc = evaluateAccuracy(net, module: module, testIter)
-        history.trainLoss.append(trainLoss)
-        history.trainAcc.append(trainAcc)
-        history.testAcc.append(testAcc)
-        log.write("epoch \(epoch + 1), loss \(formatFixed(trainLoss, decimals: 4)), "
-                  + "train acc \(formatFixed(trainAcc, decimals: 3)), test acc \(formatFixed(testAcc, decimals: 3))\n")
-        animator.add(Double(epoch + 1), [trainLoss, trainAcc, testAcc])
-        if figure != nil { history.figure = try? animator.save() }
-    }
-    log.write("\(formatFixed(history.secondsPerEpoch, decimals: 3)) sec/epoch, "
-              + "\(formatFixed(history.examplesPerSecond, decimals: 1)) examples/sec (training loop)\n")
-    if let url = history.figure { log.write("saved \(url.path)\n") }
-    return history
-}
-
-/// `trainCh3` for a module net: training mode while training, evaluation mode while testing.
+/// `net` is a `Layer`: training mode while training, evaluation mode while testing.
+/// `maxBatches` limits the training and the test batches of each epoch (quick runs and tests).
+/// - Throws: `TrainingError.nonFiniteLoss` when a batch's loss is NaN or infinite.
 @discardableResult
 public func trainCh3(net: Layer, trainIter: DataIterator, testIter: DataIterator, loss: PerExampleLoss,
-                     numEpochs: Int, updater: Updater, figure: String? = "train-ch3",
-                     log: TextOutput = .standardOutput, showProgress: Bool = true) -> TrainingHistory {
-    trainCh3(net: { net($0) }, module: net, trainIter: trainIter, testIter: testIter, loss: loss,
-             numEpochs: numEpochs, updater: updater, figure: figure, log: log, showProgress: showProgress)
+                     numEpochs: Int, updater: Updater, maxBatches: Int? = nil,
+                     report: Reporting = Reporting(figure: "train-ch3")) throws -> TrainingHistory {
+    let numBatches = min(trainIter.count, maxBatches ?? .max)
+    let animator = Animator(xlabel: "epoch", legend: ["train loss", "train acc", "test acc"],
+                            xlim: 1...Double(max(numEpochs, 2)), ylim: 0.3...0.9, file: report.figure ?? "train-ch3")
+    var history = TrainingHistory()
+    for epoch in 0..<numEpochs {
+        let bar = report.progressBar(total: numBatches, title: "epoch \(epoch + 1)/\(numEpochs)")
+        var timer = Timer()
+        let (trainLoss, trainAcc) = try trainEpochCh3(net: net, trainIter: trainIter, loss: loss, updater: updater,
+                                                      epoch: epoch + 1, maxBatches: maxBatches, progress: bar)
+        let seconds = timer.stop()
+        bar?.finish()
+        let testAcc = evaluateAccuracy(net, testIter.prefix(maxBatches ?? .max))
+        let examples = min(trainIter.numExamples, numBatches * trainIter.batchSize)
+        let record = TrainingHistory.Epoch(trainLoss: trainLoss, trainAcc: trainAcc, testAcc: testAcc,
+                                           seconds: seconds, examples: examples)
+        history.epochs.append(record)
+        report.say("epoch \(epoch + 1), " + record.summary(lossDecimals: 4))
+        animator.add(Double(epoch + 1), [trainLoss, trainAcc, testAcc])
+        if let url = report.save(animator) { history.figure = url }
+    }
+    report.say("\(formatFixed(history.secondsPerEpoch, decimals: 3)) sec/epoch, "
+               + "\(formatFixed(history.examplesPerSecond, decimals: 1)) examples/sec (training loop)")
+    if let url = history.figure { report.say("saved \(url.path)") }
+    return history
 }
 
 // MARK: §3.6.7 prediction
@@ -198,17 +150,17 @@ public struct Predictions {
 /// Book §3.6.7 `predict_ch3`: classifies the first `n` images of the first test batch and
 /// saves them in one row titled with the true and the predicted label.
 @discardableResult
-public func predictCh3(net: (Tensor) -> Tensor, module: Module? = nil, testIter: DataIterator, n: Int = 6,
+public func predictCh3(net: Layer, testIter: DataIterator, n: Int = 6,
                        file: String = "predict-ch3") throws -> Predictions {
     var batches = testIter.makeIterator()
     guard let (X, y) = batches.next() else {
         fatalError("predictCh3: the test iterator is empty")
     }
-    let wasTraining = module?.isTraining ?? false
-    module?.eval()
-    defer { if wasTraining { module?.train() } }
+    let wasTraining = net.isTraining
+    net.eval()
+    defer { net.train(wasTraining) }
     let predicted = withNoGrad { net(X).argmaxIndices(axis: 1) }
-    let truth = y.labelIndices
+    let truth = classIndices(y)
     let k = min(n, truth.count)
     let titles = zip(getFashionMNISTLabels(Array(truth.prefix(k))), getFashionMNISTLabels(Array(predicted.prefix(k))))
         .map { "\($0)\n\($1)" }

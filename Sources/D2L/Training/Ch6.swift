@@ -18,65 +18,55 @@ import Tensor
 ///   nor evaluation.
 ///
 /// While an epoch runs, a `ProgressBar` line (batch i/n, running loss and accuracy, examples/s,
-/// ETA) goes to `progress` (standard error by default).
+/// ETA) goes to `report.progress`; the result lines go to `report.output`, the figure to
+/// `report.figure` (see `Reporting`).
 ///
 /// ```swift
 /// let (trainIter, testIter) = try loadDataFashionMNIST(batchSize: 256)
-/// let history = trainCh6(net: net, trainIter: trainIter, testIter: testIter, numEpochs: 10, lr: 0.9)
-/// print(history.final.testAcc)
+/// let history = try trainCh6(net: lenet(), trainIter: trainIter, testIter: testIter, numEpochs: 10, lr: 0.9)
+/// print(history.final.testAcc!)
 /// ```
+///
+/// A scratch model is passed as a `Layer` too (the chapter's `LeNetScratch`); give it
+/// `xavierInit: false` if it draws its own weights.
 ///
 /// - Parameters:
 ///   - xavierInit: false keeps the weights the caller set (e.g. `--init normal`).
 ///   - maxBatches: at most this many batches per epoch, for training and for the test
 ///     accuracy (tests and quick runs); nil uses all of them.
-///   - figure: file name of the training-curve SVG (in `Figures.directory`); nil writes none.
-///   - output: where the result lines go (standard output by default).
-///   - progress: where the progress line goes; nil shows none.
+/// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch's loss is NaN or infinite.
 @discardableResult
 public func trainCh6(net: Layer, trainIter: DataIterator, testIter: DataIterator, numEpochs: Int, lr: Float,
-                     xavierInit: Bool = true, maxBatches: Int? = nil, figure: String? = "ch6-train",
-                     output: TextOutput = .standardOutput, progress: TextOutput? = .standardError) -> TrainCh6History {
-    if xavierInit { xavierInitWeights(net) }
-    return trainCh6(net.callAsFunction, parameters: net.parameters(), setTraining: { net.train($0) },
-                    trainIter: trainIter, testIter: testIter, numEpochs: numEpochs, lr: lr, maxBatches: maxBatches,
-                    figure: figure, output: output, progress: progress)
-}
-
-/// `trainCh6` for a model that is a plain function of its parameters (the from-scratch LeNet):
-/// `forward` maps a batch `(B, 1, 28, 28)` to logits `(B, 10)`, `parameters` are updated by SGD.
-/// No weights are re-initialised (the scratch model draws its own); `setTraining` switches
-/// training/evaluation mode if the model has one.
-@discardableResult
-public func trainCh6(_ forward: (Tensor) -> Tensor, parameters: [Parameter], setTraining: (Bool) -> Void = { _ in },
-                     trainIter: DataIterator, testIter: DataIterator, numEpochs: Int, lr: Float,
-                     maxBatches: Int? = nil, figure: String? = "ch6-train",
-                     output: TextOutput = .standardOutput, progress: TextOutput? = .standardError) -> TrainCh6History {
-    precondition(numEpochs > 0, "trainCh6: numEpochs must be positive, got \(numEpochs)")
+                     xavierInit: Bool = true, maxBatches: Int? = nil,
+                     report: Reporting = Reporting(figure: "ch6-train")) throws -> TrainingHistory {
+    if numEpochs <= 0 { fatalError("trainCh6: numEpochs must be positive, got \(numEpochs)") }
     let numBatches = min(trainIter.count, maxBatches ?? .max)
     let testBatches = min(testIter.count, maxBatches ?? .max)
-    precondition(numBatches > 0, "trainCh6: the training iterator has no batches")
-    let optimizer = SGD(parameters: parameters, lr: lr)
+    if numBatches <= 0 { fatalError("trainCh6: the training iterator has no batches") }
+    if xavierInit { xavierInitWeights(net) }
+    let optimizer = SGD(parameters: net.parameters(), lr: lr)
     let loss = CrossEntropyLoss()
     let animator = Animator(xlabel: "epoch", legend: ["train loss", "train acc", "test acc"],
-                            xlim: 1...Double(max(numEpochs, 2)), file: figure ?? "ch6-train")
-    var history = TrainCh6History()
-    var timer = Stopwatch()
-    output.write("training on cpu\n")
+                            xlim: 1...Double(max(numEpochs, 2)), file: report.figure ?? "ch6-train")
+    var history = TrainingHistory()
+    var timer = Timer()
+    report.say("training on cpu")
     for epoch in 0..<numEpochs {
         var metric = Accumulator(3)  // sum of training loss, correct predictions, examples
-        setTraining(true)
-        let bar = progress.map { ProgressBar(total: numBatches, title: "epoch \(epoch + 1)/\(numEpochs)", output: $0) }
+        net.train()
+        let bar = report.progressBar(total: numBatches, title: "epoch \(epoch + 1)/\(numEpochs)")
         let epochStart = timer.sum()
         for (i, (X, y)) in trainIter.prefix(numBatches).enumerated() {
             timer.start()
-            let yHat = forward(X)
+            let yHat = net(X)
             let l = loss(yHat, y)
             optimizer.zeroGrad()
             l.backward()
             optimizer.step()
             let n = Double(X.shape[0])
-            metric.add(Double(l.item()) * n, accuracy(yHat.detached(), y), n)
+            let batchLoss = Double(l.item())
+            try checkFinite(batchLoss, epoch: epoch + 1, batch: i + 1)
+            metric.add(batchLoss * n, accuracy(yHat.detached(), y), n)
             timer.stop()
             let (trainLoss, trainAcc) = (metric[0] / metric[2], metric[1] / metric[2])
             bar?.update(batch: i + 1, examples: Int(metric[2]), metrics: ["loss": trainLoss, "acc": trainAcc])
@@ -87,23 +77,18 @@ public func trainCh6(_ forward: (Tensor) -> Tensor, parameters: [Parameter], set
             }
         }
         bar?.finish()
-        setTraining(false)
-        let testAcc = evaluateAccuracy(forward, testIter.prefix(testBatches))
+        let testAcc = evaluateAccuracy(net, testIter.prefix(testBatches))
         animator.add(Double(epoch + 1), [nil, nil, testAcc])
-        let record = TrainCh6History.Epoch(trainLoss: metric[0] / metric[2], trainAcc: metric[1] / metric[2],
+        let record = TrainingHistory.Epoch(trainLoss: metric[0] / metric[2], trainAcc: metric[1] / metric[2],
                                            testAcc: testAcc, seconds: timer.sum() - epochStart,
                                            examples: Int(metric[2]))
         history.epochs.append(record)
-        output.write("epoch \(epoch + 1), " + record.summary + "\n")
-        if let figure {
-            history.figure = try? animator.save()
-            if history.figure == nil { output.write("warning: could not write figure \(figure)\n") }
-        }
+        report.say("epoch \(epoch + 1), " + record.summary())
+        if let url = report.save(animator) { history.figure = url }
     }
-    history.trainingSeconds = timer.sum()
-    output.write(history.final.summary + "\n")
-    output.write("\(formatFixed(history.examplesPerSecond, decimals: 1)) examples/sec on cpu\n")
-    if let url = history.figure { output.write("saved \(url.path)\n") }
+    report.say(history.final.summary())
+    report.say("\(formatFixed(history.examplesPerSecond, decimals: 1)) examples/sec on cpu")
+    if let url = history.figure { report.say("saved \(url.path)") }
     return history
 }
 
@@ -114,43 +99,4 @@ public func xavierInitWeights(_ net: Module) {
         if let conv = m as? Conv2d { Init.xavierUniform(conv.weight) }
         if let linear = m as? Linear { Init.xavierUniform(linear.weight) }
     }
-}
-
-/// What `trainCh6` measured: one record per epoch, the five-per-epoch log points, and the
-/// time spent in training steps.
-public struct TrainCh6History {
-    /// The numbers of one epoch.
-    public struct Epoch {
-        /// Mean training loss over the epoch's examples (the running value at its end).
-        public var trainLoss: Double
-        /// Fraction of the epoch's training examples classified correctly (while training).
-        public var trainAcc: Double
-        /// Fraction of the test set classified correctly after the epoch.
-        public var testAcc: Double
-        /// Seconds spent in training steps during the epoch.
-        public var seconds: Double
-        /// Training examples seen in the epoch.
-        public var examples: Int
-        /// `loss 0.469, train acc 0.823, test acc 0.779`.
-        public var summary: String {
-            "loss \(formatFixed(trainLoss, decimals: 3)), train acc \(formatFixed(trainAcc, decimals: 3)), "
-                + "test acc \(formatFixed(testAcc, decimals: 3))"
-        }
-    }
-    public var epochs: [Epoch] = []
-    /// The animator's train points: x in epochs (fractional), running loss and accuracy.
-    public var logged: [(x: Double, loss: Double, acc: Double)] = []
-    /// Total seconds in training steps over all epochs.
-    public var trainingSeconds: Double = 0
-    /// Where the training-curve SVG was written, if it was.
-    public var figure: URL?
-    public init() {}
-    /// The last epoch (what the book prints).
-    public var final: Epoch { epochs[epochs.count - 1] }
-    /// Training examples per second of training-step time, over all epochs.
-    public var examplesPerSecond: Double {
-        trainingSeconds > 0 ? Double(epochs.reduce(0) { $0 + $1.examples }) / trainingSeconds : 0
-    }
-    /// Mean seconds of training steps per epoch.
-    public var secondsPerEpoch: Double { epochs.isEmpty ? 0 : trainingSeconds / Double(epochs.count) }
 }

@@ -9,14 +9,23 @@ import Tensor
 /// `y` holds the true labels `(n,)` as Float values.
 public func accuracy(_ yHat: Tensor, _ y: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Double {
     let predicted = yHat.rank > 1 && yHat.shape[1] > 1 ? yHat.argmaxIndices(axis: 1, file: file, line: line)
-                                                        : yHat.labelIndices
-    let truth = y.labelIndices
+                                                        : classIndices(yHat)
+    let truth = classIndices(y)
     shapeCheck(predicted.count == truth.count,
                "accuracy: \(predicted.count) predictions (from \(describeShape(yHat.shape))) but \(truth.count) labels (\(describeShape(y.shape)))",
                file: file, line: line)
     var correct = 0
-    for i in 0..<truth.count where predicted[i] == truth[i] { correct &+= 1 }
+    for i in 0..<truth.count where truth[i] >= 0 && predicted[i] == truth[i] { correct &+= 1 }
     return Double(correct)
+}
+
+/// The class indices held in a tensor of labels as Float values. A value that is not a whole
+/// number an `Int` can hold (NaN, ±∞, 1e30, 2.5) becomes −1, which matches no class: a diverged
+/// prediction counts as wrong instead of trapping in the Float → Int conversion.
+public func classIndices(_ labels: Tensor) -> [Int] {
+    labels.scalars.map { v in
+        v.isFinite && v == v.rounded() && abs(v) < 1e15 ? Int(v) : -1
+    }
 }
 
 /// Fraction of correct predictions of `net` over a data set (book `evaluate_accuracy`),

@@ -38,11 +38,66 @@ public enum Figures {
         return out.isEmpty ? "figure" : out
     }
 
+    /// Writes `text` to `url`, creating its folder. A folder that is a regular file (for example
+    /// `D2L_FIGURES` pointing at a file) or any other I/O failure throws a `FigureError` naming the path.
+    /// Every figure writer goes through here.
+    public static func write(_ text: String, to url: URL) throws {
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        // Walk up to the first existing ancestor: it must be a folder.
+        var ancestor = folder
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+            let parent = ancestor.deletingLastPathComponent()
+            if parent.path == ancestor.path { break }
+            ancestor = parent
+        }
+        if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw FigureError.notAFolder(ancestor.path)
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw FigureError.cannotWrite(url.path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    /// Runs `save` (which writes a figure and returns its URL); on failure writes one warning line
+    /// to `warnings` and returns nil, so a run goes on without its figure. The chapters save every
+    /// figure through here: a bad `D2L_FIGURES` is a warning, never an exit.
+    @discardableResult
+    public static func saveOrWarn(_ name: String, warnings: TextOutput = .standardError,
+                                  _ save: () throws -> URL) -> URL? {
+        do {
+            return try save()
+        } catch {
+            warnings.write("warning: could not save figure \(name): \(error)\n")
+            return nil
+        }
+    }
+
     /// The URL a figure called `file` is written to: a bare name (with or without ".svg")
     /// goes into `directory`; a name containing "/" is used as a path as given.
     public static func url(_ file: String) -> URL {
         let withExtension = file.hasSuffix(".svg") ? file : file + ".svg"
         if file.contains("/") { return URL(fileURLWithPath: withExtension) }
         return directory.appendingPathComponent(withExtension)
+    }
+}
+
+/// Why a figure could not be written.
+public enum FigureError: Error, Equatable, CustomStringConvertible {
+    /// The figures folder (or one of its parents) exists as a regular file.
+    case notAFolder(String)
+    /// Creating the folder or writing the file failed.
+    case cannotWrite(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notAFolder(let path):
+            return "\(path) is a file, not a folder (check D2L_FIGURES)"
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason)"
+        }
     }
 }

@@ -18,8 +18,11 @@ import Darwin
 ///     if options.runs("weight-decay") { ... }
 ///
 /// Accepted syntax: `--name value`, `--name=value`, `--flag`, `--flag=false`, `--no-flag`,
-/// `-h`/`--help`, and one optional leading positional section name (or `--section NAME`
-/// anywhere).
+/// `-h`/`--help`, and section names anywhere, several at once (`scratch concise --epochs 1`,
+/// or `--section NAME`); `all` runs every section.
+///
+/// Float options are checked as the 32-bit `Float` the models use: `--lr 1e39` (infinite as a
+/// Float) and `--lr 1e-50` (zero as a Float) are rejected, and the value read back is the Float's.
 public struct OptionParser {
     /// A declared option.
     public struct Option {
@@ -27,6 +30,8 @@ public struct OptionParser {
         public let help: String
         public let kind: OptionKind
         public let defaultValue: OptionValue
+        /// How the usage shows the default, when it is not one value (e.g. "each section's book value").
+        public var defaultText: String?
         let validate: (OptionValue) -> String?
     }
 
@@ -35,6 +40,8 @@ public struct OptionParser {
     public private(set) var options: [Option] = []
     /// Allowed section names with their help, if the program has sections.
     public private(set) var sectionList: [(name: String, help: String)] = []
+    /// The sections run when none is named (nil: all of them).
+    public private(set) var defaultSections: [String]?
 
     public init(program: String = OptionParser.defaultProgramName, overview: String = "") {
         self.program = program
@@ -49,19 +56,38 @@ public struct OptionParser {
 
     // MARK: Declaring options
 
-    /// Declares the allowed first positional argument (a book section to run). Without it, every
-    /// section runs: `ParsedOptions.section` is nil and `runs(_:)` is true for all.
-    public mutating func sections(_ list: [(String, String)]) {
+    /// Declares the positional arguments: book sections to run, in any number and anywhere on
+    /// the line (`all` runs each one). When none is named, `defaults` run (nil: every section).
+    public mutating func sections(_ list: [(String, String)], defaults: [String]? = nil) {
         sectionList = list.map { (name: $0.0, help: $0.1) }
+        if let defaults, let bad = defaults.first(where: { d in !list.contains { $0.0 == d } }) {
+            fatalError("OptionParser: default section \"\(bad)\" is not declared")
+        }
+        defaultSections = defaults
     }
+
+    /// Sets how the usage text shows `--name`'s default (for a default that depends on the section).
+    public mutating func describeDefault(_ name: String, _ text: String) {
+        guard let i = options.firstIndex(where: { $0.name == name }) else {
+            fatalError("OptionParser: describeDefault: no option --\(name)")
+        }
+        options[i].defaultText = text
+    }
+
+    /// Whether `--name` was declared.
+    public func declares(_ name: String) -> Bool { options.contains { $0.name == name } }
 
     public mutating func int(_ name: String, default value: Int, help: String, check: Check<Int>? = nil) {
         add(name, .int, .int(value), help) { v in if case .int(let x) = v { return check?.test(x) }; return nil }
     }
 
-    /// A floating-point option (read it as `float(_:)` or `double(_:)`).
+    /// A floating-point option (read it as `float(_:)` or `double(_:)`). The value is rounded to
+    /// `Float` when parsed (the precision the models use), so the check sees the Float's value.
     public mutating func float(_ name: String, default value: Double, help: String, check: Check<Double>? = nil) {
-        add(name, .float, .float(value), help) { v in if case .float(let x) = v { return check?.test(x) }; return nil }
+        add(name, .float, .float(Double(Float(value))), help) { v in
+            if case .float(let x) = v { return check?.test(x) }
+            return nil
+        }
     }
 
     public mutating func string(_ name: String, default value: String, help: String, check: Check<String>? = nil) {
@@ -96,7 +122,8 @@ public struct OptionParser {
         }
         if options.contains(where: { $0.name == name }) { fatalError("OptionParser: --\(name) declared twice") }
         if let problem = validate(value) { fatalError("OptionParser: default of --\(name) fails its check: \(problem)") }
-        options.append(Option(name: name, help: help, kind: kind, defaultValue: value, validate: validate))
+        options.append(Option(name: name, help: help, kind: kind, defaultValue: value, defaultText: nil,
+                              validate: validate))
     }
 
     // MARK: Parsing
@@ -106,7 +133,13 @@ public struct OptionParser {
     public func parse(_ arguments: [String]) throws -> ParsedOptions {
         var values: [String: OptionValue] = [:]
         var explicit: Set<String> = []
-        var section: String?
+        var sections: [String] = []
+        func addSection(_ name: String) throws {
+            guard name == "all" || sectionList.contains(where: { $0.name == name }) else {
+                throw OptionError.unknownSection(name, allowed: sectionList.map(\.name) + ["all"])
+            }
+            if !sections.contains(name) { sections.append(name) }
+        }
         var i = 0
         while i < arguments.count {
             let argument = arguments[i]
@@ -116,11 +149,8 @@ public struct OptionParser {
                 if argument.hasPrefix("-") && argument.count > 1 && Double(argument) == nil {
                     throw OptionError.unknownOption(argument, suggestion: nil)
                 }
-                if section == nil && !sectionList.isEmpty && explicit.isEmpty {
-                    guard sectionList.contains(where: { $0.name == argument }) else {
-                        throw OptionError.unknownSection(argument, allowed: sectionList.map(\.name))
-                    }
-                    section = argument
+                if !sectionList.isEmpty {
+                    try addSection(argument)
                     continue
                 }
                 throw OptionError.unexpectedArgument(argument)
@@ -140,10 +170,7 @@ public struct OptionParser {
                 } else {
                     throw OptionError.missingValue(option: name, expected: "a section name")
                 }
-                guard sectionList.contains(where: { $0.name == text }) else {
-                    throw OptionError.unknownSection(text, allowed: sectionList.map(\.name))
-                }
-                section = text
+                try addSection(text)
                 continue
             }
             var negated = false
@@ -178,13 +205,24 @@ public struct OptionParser {
                 value = try OptionParser.convert(text, kind: option.kind, option: name)
             }
             if let problem = option.validate(value) {
-                throw OptionError.checkFailed(option: name, value: value.description, message: problem)
+                throw OptionError.checkFailed(option: name, value: inlineValueOrText(value, arguments, i, inlineValue),
+                                              message: problem)
             }
             values[name] = value
             explicit.insert(name)
         }
         for option in options where values[option.name] == nil { values[option.name] = option.defaultValue }
-        return ParsedOptions(values: values, explicit: explicit, section: section)
+        let selected = sections.contains("all") || sectionList.isEmpty ? sectionList.map(\.name)
+            : sections.isEmpty ? (defaultSections ?? sectionList.map(\.name)) : sections
+        return ParsedOptions(values: values, explicit: explicit, named: sections,
+                             selected: sectionList.map(\.name).filter(selected.contains))
+    }
+
+    /// The text the user typed for a value (for messages), or the parsed value's description.
+    private func inlineValueOrText(_ value: OptionValue, _ arguments: [String], _ next: Int, _ inline: String?) -> String {
+        if let inline { return inline }
+        if case .bool = value { return value.description }
+        return next > 0 && next <= arguments.count ? arguments[next - 1] : value.description
     }
 
     /// Parses `CommandLine.arguments` (or `arguments`). On `--help` prints the usage to standard
@@ -211,7 +249,17 @@ public struct OptionParser {
             guard let v = Double(text), v.isFinite else {
                 throw OptionError.invalidValue(option: option, value: text, expected: "a number")
             }
-            return .float(v)
+            // The models compute in Float: check the value they will use.
+            let f = Float(v)
+            guard f.isFinite else {
+                throw OptionError.invalidValue(option: option, value: text,
+                                               expected: "a number a 32-bit Float can hold (|x| ≤ 3.4e38)")
+            }
+            guard f != 0 || v == 0 else {
+                throw OptionError.invalidValue(option: option, value: text,
+                                               expected: "a number that is not 0 as a 32-bit Float (|x| ≥ 1.4e-45)")
+            }
+            return .float(Double(f))
         case .string:
             return .string(text)
         case .choice(let allowed):
@@ -244,20 +292,23 @@ public struct OptionParser {
 
     /// The help text: program, sections, every option with its type and default.
     public func usage() -> String {
-        var s = "usage: \(program)" + (sectionList.isEmpty ? "" : " [section]") + " [options]\n"
+        var s = "usage: \(program)" + (sectionList.isEmpty ? "" : " [section ...]") + " [options]\n"
         if !overview.isEmpty { s += "\n\(overview)\n" }
         if !sectionList.isEmpty {
-            s += "\nsections (default: run all):\n"
-            let width = sectionList.map(\.name.count).max() ?? 0
-            for (name, help) in sectionList { s += "  " + pad(name, width) + "  " + help + "\n" }
+            let defaults = defaultSections.map { $0.joined(separator: ", ") } ?? "all"
+            s += "\nsections (any number, anywhere on the line; default: \(defaults)):\n"
+            let rows = sectionList + [(name: "all", help: "every section in turn")]
+            let width = rows.map(\.name.count).max() ?? 0
+            for (name, help) in rows { s += "  " + pad(name, width) + "  " + help + "\n" }
         }
         s += "\noptions:\n"
         var rows: [(String, String)] = options.map { option in
             let left = option.kind == .flag ? "--\(option.name)" : "--\(option.name) <\(option.kind.valueName)>"
-            let right = option.kind == .flag ? option.help : "\(option.help) (default: \(option.defaultValue))"
+            let right = option.kind == .flag ? option.help
+                : "\(option.help) (default: \(option.defaultText ?? option.defaultValue.description))"
             return (left, right)
         }
-        if !sectionList.isEmpty { rows.append(("--section <name>", "run only this section (same as the positional name)")) }
+        if !sectionList.isEmpty { rows.append(("--section <name>", "run this section (same as the positional name)")) }
         rows.append(("-h, --help", "show this help and exit"))
         let width = rows.map(\.0.count).max() ?? 0
         for (left, right) in rows { s += "  " + pad(left, width) + "  " + right + "\n" }

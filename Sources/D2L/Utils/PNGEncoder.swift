@@ -16,8 +16,9 @@ enum PNGEncoder {
     /// Encodes `pixels` (row-major, `channels` bytes per pixel: 1 gray, 3 RGB).
     static func encode(width: Int, height: Int, pixels: [UInt8], color: ColorType) -> [UInt8] {
         let channels = color == .gray ? 1 : 3
-        precondition(width > 0 && height > 0 && pixels.count == width * height * channels,
-                     "PNGEncoder: \(pixels.count) bytes for a \(width)×\(height)×\(channels) image")
+        if !(width > 0 && height > 0 && pixels.count == width * height * channels) {
+            fatalError("PNGEncoder: \(pixels.count) bytes for a \(width)×\(height)×\(channels) image")
+        }
         var raw: [UInt8] = []
         raw.reserveCapacity((width * channels + 1) * height)
         for row in 0..<height {

@@ -27,7 +27,7 @@ public enum OptionValue: Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .int(let v): return String(v)
-        case .float(let v): return String(v)
+        case .float(let v): return Float(exactly: v).map { String($0) } ?? String(v)  // 0.9, not 0.8999999761581421
         case .string(let v): return v
         case .bool(let v): return String(v)
         case .ints(let v): return v.map(String.init).joined(separator: ",")
@@ -84,14 +84,25 @@ public struct ParsedOptions {
     let values: [String: OptionValue]
     /// Options given on the command line (the rest have their defaults).
     public let explicit: Set<String>
-    /// The section named on the command line, or nil to run all sections.
-    public let section: String?
+    /// The sections named on the command line (empty: none named), `all` included if given.
+    public let named: [String]
+    /// The sections to run, in declaration order: the named ones, or the defaults when none
+    /// was named, or every one for `all`.
+    public let selected: [String]
 
-    /// True when `name` should run: no section was named, or this one was.
-    public func runs(_ name: String) -> Bool { section == nil || section == name }
+    /// True when section `name` should run.
+    public func runs(_ name: String) -> Bool { selected.contains(name) }
 
     /// True when `--name` was given on the command line.
     public func isSet(_ name: String) -> Bool { explicit.contains(name) }
+
+    /// True when `--name` was declared.
+    public func declares(_ name: String) -> Bool { values[name] != nil }
+
+    /// The value of `--name`, whatever its kind.
+    public func value(of name: String, file: StaticString = #fileID, line: UInt = #line) -> OptionValue {
+        value(name, file, line)
+    }
 
     public func int(_ name: String, file: StaticString = #fileID, line: UInt = #line) -> Int {
         guard case .int(let v) = value(name, file, line) else { wrongType(name, "int", file, line) }

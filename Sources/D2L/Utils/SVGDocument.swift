@@ -86,9 +86,7 @@ struct SVGDocument {
     /// Writes the file (creating its folder) and returns its URL.
     @discardableResult
     func write(to url: URL) throws -> URL {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                withIntermediateDirectories: true)
-        try render().write(to: url, atomically: true, encoding: .utf8)
+        try Figures.write(render(), to: url)
         return url
     }
 }
