@@ -25,6 +25,7 @@ let chapters = [
     "Chapter03-SoftmaxRegression",
     "Chapter04-MLP",
     "Chapter05-LeNet",
+    "Chapter06-ModernCNN",
 ]
 let chapterTargets: [Target] = chapters.map { name in
     .executableTarget(name: name, dependencies: ["Tensor", "NN", "D2L"],
