@@ -60,7 +60,7 @@ let modelSections: [ModelSection] = [
     ModelSection(
         name: "alexnet", title: "§7.1 AlexNet",
         book: TrainConfig(resize: 224, batchSize: 128, epochs: 10, lr: 0.01),
-        quick: TrainConfig(resize: 96, batchSize: 128, epochs: 3, lr: 0.01, trainSize: 20_000),
+        quick: TrainConfig(resize: 67, batchSize: 128, epochs: 2, lr: 0.03, trainSize: 15_000),
         bookResult: BookResult("loss 0.331, train acc 0.878, test acc 0.883", spread: "loss 0.326–0.333, test 0.866–0.885"),
         build: { alexnet(inputSize: $0) }, walkSide: 224),
     ModelSection(
@@ -72,14 +72,14 @@ let modelSections: [ModelSection] = [
     ModelSection(
         name: "nin", title: "§7.3 Network in network (NiN)",
         book: TrainConfig(resize: 224, batchSize: 128, epochs: 10, lr: 0.1),
-        quick: TrainConfig(resize: 96, batchSize: 128, epochs: 3, lr: 0.1, trainSize: 20_000),
+        quick: TrainConfig(resize: 67, batchSize: 128, epochs: 2, lr: 0.1, trainSize: 20_000),
         bookResult: BookResult("loss 0.563, train acc 0.786, test acc 0.790",
                                spread: "unstable: loss 0.321–2.303, median test 0.834"),
         build: { _ in nin() }, walkSide: 224),
     ModelSection(
         name: "googlenet", title: "§7.4 GoogLeNet",
         book: TrainConfig(resize: 96, batchSize: 128, epochs: 10, lr: 0.1),
-        quick: TrainConfig(resize: nil, batchSize: 128, epochs: 3, lr: 0.1, trainSize: 20_000),
+        quick: TrainConfig(resize: nil, batchSize: 128, epochs: 2, lr: 0.1, trainSize: 20_000),
         bookResult: BookResult("loss 0.262, train acc 0.900, test acc 0.886", spread: "loss 0.235–0.267, median test 0.889"),
         build: { _ in googlenet() }, walkSide: 96),
     ModelSection(
@@ -91,13 +91,13 @@ let modelSections: [ModelSection] = [
     ModelSection(
         name: "resnet", title: "§7.6 ResNet-18",
         book: TrainConfig(resize: 96, batchSize: 256, epochs: 10, lr: 0.05),
-        quick: TrainConfig(resize: nil, batchSize: 256, epochs: 3, lr: 0.05, trainSize: 20_000),
+        quick: TrainConfig(resize: nil, batchSize: 256, epochs: 2, lr: 0.05, trainSize: 20_000),
         bookResult: BookResult("loss 0.012, train acc 0.997, test acc 0.893", spread: "loss 0.008–0.019, test 0.838–0.922"),
         build: { _ in resnet18() }, walkSide: 224),
     ModelSection(
         name: "densenet", title: "§7.7 DenseNet",
         book: TrainConfig(resize: 96, batchSize: 256, epochs: 10, lr: 0.1),
-        quick: TrainConfig(resize: 32, batchSize: 256, epochs: 3, lr: 0.1, trainSize: 20_000),
+        quick: TrainConfig(resize: 64, batchSize: 256, epochs: 2, lr: 0.1, trainSize: 20_000),
         bookResult: BookResult("loss 0.140, train acc 0.948, test acc 0.885", spread: "loss 0.139–0.166, median test 0.855"),
         build: { _ in densenet() }, walkSide: 96),
 ]

@@ -33,7 +33,7 @@ final class Chapter06Tests: XCTestCase {
         XCTAssertEqual(Array(walk(vgg11Small(), side: 224).prefix(7)), [
             "Sequential (1, 16, 112, 112)", "Sequential (1, 32, 56, 56)", "Sequential (1, 64, 28, 28)",
             "Sequential (1, 128, 14, 14)", "Sequential (1, 128, 7, 7)", "Flatten (1, 6272)", "Linear (1, 4096)"])
-        XCTAssertEqual(vgg(convArch: vgg11ConvArch).parameters()[16].shape, [4096, 25088], "full VGG-11: 512·7·7 inputs")
+        XCTAssertEqual(vgg11ConvArch.map { $0.1 }, [64, 128, 256, 512, 512], "the full VGG-11 the book's walk prints")
         XCTAssertEqual(walk(vgg11Small(inputSize: 64), side: 64)[5], "Flatten (1, 512)")
     }
 
@@ -169,25 +169,41 @@ final class Chapter06Tests: XCTestCase {
 
     // MARK: Training and the command line
 
-    /// A few SGD steps of the quick-configuration ResNet-18 at 28×28 on synthetic images whose
-    /// class is the bright quadrant (plus noise: exactly repeated images leave channels without
-    /// variance, whose batch-norm gradients blow up): the loss falls.
-    func testResNetTrainsOnATinySet() throws {
-        Tensor.manualSeed(13)
-        let n = 64
+    /// Synthetic 28×28 images whose class (0…3) is the bright quadrant, plus noise (exactly
+    /// repeated images leave channels without variance, whose batch-norm gradients blow up).
+    private func quadrantImages(_ n: Int) -> (images: Tensor, labels: Tensor) {
         var pixels = [Float](repeating: 0, count: n * 28 * 28), labels = [Float](repeating: 0, count: n)
         for i in 0..<n {
             let q = i % 4
             labels[i] = Float(q)
             for r in 0..<14 { for c in 0..<14 { pixels[i * 784 + (r + 14 * (q / 2)) * 28 + c + 14 * (q % 2)] = 1 } }
         }
-        let images = Tensor(shape: [n, 1, 28, 28], scalars: pixels) * 0.6 + Tensor.rand([n, 1, 28, 28]) * 0.4
-        let data = loadArray(features: images, labels: Tensor(labels),
-                             batchSize: 16, seed: 1)
-        let history = try trainCh6(net: resnet18(), trainIter: data, testIter: data, numEpochs: 3, lr: 0.05,
-                                   report: .silent)
-        XCTAssertLessThan(history.epochs.last!.trainLoss, history.epochs.first!.trainLoss)
-        XCTAssertGreaterThan(history.final.testAcc!, 0.5)
+        return (Tensor(shape: [n, 1, 28, 28], scalars: pixels) * 0.6 + Tensor.rand([n, 1, 28, 28]) * 0.4, Tensor(labels))
+    }
+
+    /// Both LeNet-BN versions learn the quadrant task with `trainCh6` at the book's lr 1.0; their
+    /// evaluation (moving statistics) agrees with training.
+    func testLeNetBNTrainsOnATinySet() throws {
+        for makeNet in [lenetBN, lenetBNScratch] {
+            Tensor.manualSeed(13)
+            let (images, labels) = quadrantImages(256)
+            let data = loadArray(features: images, labels: labels, batchSize: 32, seed: 1)
+            let history = try trainCh6(net: makeNet(), trainIter: data, testIter: data, numEpochs: 3, lr: 1.0,
+                                       report: .silent)
+            XCTAssertLessThan(history.epochs.last!.trainLoss, history.epochs.first!.trainLoss)
+            XCTAssertGreaterThan(history.final.testAcc!, 0.9)
+        }
+    }
+
+    /// One SGD step of ResNet-18 at the quick configuration's 28×28 runs and is finite.
+    func testResNetStepAt28() {
+        Tensor.manualSeed(14)
+        let (images, labels) = quadrantImages(8)
+        let net = resnet18()
+        let l = CrossEntropyLoss()(net(images), labels)
+        l.backward()
+        XCTAssert(l.item().isFinite)
+        XCTAssert(net.parameters().allSatisfy { $0.grad != nil })
     }
 
     func testHelpListsTheCommonOptionsAndTheChapterOnes() {
