@@ -40,7 +40,7 @@ func runModelSection(_ section: ModelSection, _ o: ChapterOptions) throws {
         }
     } else {
         let net = section.build(config.resize ?? 28)
-        try train(net, section, config, data, o, report: o.report(section: section.name))
+        try train(net, section, config, data, o, report: o.report(section: section.name, model: .concise))
         print(section.bookResult.line)
     }
     print(String(format: "section time %.0f s", Date().timeIntervalSince(start)))
