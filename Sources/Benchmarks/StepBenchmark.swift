@@ -13,8 +13,8 @@ import Tensor
 /// so ours and PyTorch's can be run one after the other and compared as a ratio.
 /// `step list` prints the names, `step all` runs every model.
 ///
-/// Adding a model is one entry in `stepModels` (`imageModel` for image classifiers; sequence
-/// models build a `StepModel` with their own `makeStep`).
+/// Adding a model is one entry in `stepModels` (`imageModel` for image classifiers, `charModel`
+/// and `sequenceModel` for the sequence models, in SequenceStepModels.swift).
 struct StepModel {
     let name: String
     /// Examples (or tokens) per step, and the word for them in the report.
@@ -64,6 +64,13 @@ let stepModels: [StepModel] = [
         Sequential(Flatten(), Linear(inputSize: 784, outputSize: 256), ReLU(), Linear(inputSize: 256, outputSize: 10))
     },
     imageModel("lenet", batch: 256, side: 28, lr: 0.9, lenetForBenchmark),
+    charModel("rnn512-char", lr: 1) { RNN(inputSize: 28, hiddenSize: 512) },
+    charModel("rnn-char", lr: 1) { RNN(inputSize: 28, hiddenSize: 256) },
+    charModel("gru-char", lr: 1) { GRU(inputSize: 28, hiddenSize: 256) },
+    charModel("lstm-char", lr: 1) { LSTM(inputSize: 28, hiddenSize: 256) },
+    charModel("deep-lstm-char", lr: 2) { LSTM(inputSize: 28, hiddenSize: 256, numLayers: 2) },
+    charModel("bi-lstm-char", lr: 1) { LSTM(inputSize: 28, hiddenSize: 256, numLayers: 2, bidirectional: true) },
+    seq2seqModel(),
 ]
 
 /// Times `steps` training steps after two warm-up steps; returns the report line. With `cpuTime`

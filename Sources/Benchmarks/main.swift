@@ -10,7 +10,6 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("epochs", "one Fashion-MNIST training epoch of softmax regression and the MLP (s/epoch, examples/s, phases)", runEpochBenchmark),
     ("lenet-step", "LeNet training step at batch 256: ms per step and per-op breakdown", runLeNetStepBenchmark),
     ("mlp-step", "MLP (784-256-10) and softmax-regression training steps at batch 256", runMLPStepBenchmark),
-    ("char-step", "the character-level RNN/GRU/LSTM training steps of §8.6, §9.1–9.4 (torch_bench.py's *-char lines)", runCharStepBenchmark),
     ("norm", "batch norm (256, 64, 48, 48) and layer norm (640, 32), forward and forward+backward", runNormBenchmark),
     ("optim", "one step of each optimizer over 10 M parameters, GB/s against a copy kernel", runOptimBenchmark),
 ]
