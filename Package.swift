@@ -28,6 +28,7 @@ let chapters = [
     "Chapter03-SoftmaxRegression",
     "Chapter04-MLP",
     "Chapter05-LeNet",
+    "Chapter08-Attention",
     "Chapter10-Optimizers",
 ]
 let chapterTargets: [Target] = chapters.map { name in
