@@ -189,6 +189,6 @@ func runPositionalEncoding(log: TextOutput, figures: Bool, models: [ModelVersion
         let bits = String(i, radix: 2)
         log.write("\(i) in binary is \(String(repeating: "0", count: 3 - bits.count) + bits)\n")
     }
-    saveHeatmap(P, xlabel: "Column (encoding dimension)", ylabel: "Row (position)", figsize: (3.5, 4), cmap: .blues,
+    saveHeatmap(P.reshaped(to: [1, 1, steps, dim]), xlabel: "Column (encoding dimension)", ylabel: "Row (position)", figsize: (3.5, 4), cmap: .blues,
                 "ch08-self-attention-positional-encoding-heatmap", log, figures: figures)
 }
