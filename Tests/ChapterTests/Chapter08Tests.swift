@@ -159,4 +159,28 @@ final class Chapter08Tests: XCTestCase {
         XCTAssertTrue(text.contains("5 in binary is 101"), text)
         XCTAssertTrue(text.contains("0 in binary is 000"), text)
     }
+
+    /// Every section with figures on writes its named heat maps and plots.
+    func testSectionsWriteTheirFigures() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ch08-figures-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let saved = Figures.directory
+        Figures.directory = dir
+        defer { Figures.directory = saved; try? FileManager.default.removeItem(at: dir) }
+        Tensor.manualSeed(0)
+        _ = capture { log in
+            runCues(log: log, figures: true)
+            runNadarayaWatson(log: log, figures: true)
+            runScoring(log: log, figures: true, models: [.scratch, .concise])
+            runPositionalEncoding(log: log, figures: true, models: [.concise])
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        XCTAssertEqual(names, ["ch08-cues-eye.svg", "ch08-nadaraya-watson-average.svg",
+                               "ch08-nadaraya-watson-nonparametric-weights.svg", "ch08-nadaraya-watson-nonparametric.svg",
+                               "ch08-nadaraya-watson-parametric-weights.svg", "ch08-nadaraya-watson-parametric.svg",
+                               "ch08-scoring-additive.svg", "ch08-scoring-dot-product-concise.svg",
+                               "ch08-scoring-dot-product-scratch.svg",
+                               "ch08-self-attention-positional-encoding-heatmap.svg",
+                               "ch08-self-attention-positional-encoding.svg"])
+    }
 }
