@@ -24,6 +24,32 @@ public struct AttentionProblem {
 }
 
 extension Kernels {
+
+    /// `Σ a[t]·b[t]` over `n` floats, 16 lanes at a time (the scalar loop does not vectorise:
+    /// its additions must keep their order).
+    @inline(__always)
+    static func attentionDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var t = 0
+        var s: Float = 0
+        if n >= 16 {
+            let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+            var acc = SIMD16<Float>()
+            while t &+ 16 <= n {
+                acc += ra.loadUnaligned(fromByteOffset: t &* 4, as: SIMD16<Float>.self)
+                    * rb.loadUnaligned(fromByteOffset: t &* 4, as: SIMD16<Float>.self)
+                t &+= 16
+            }
+            s = acc.sum()
+        }
+        while t < n { s += a[t] * b[t]; t &+= 1 }
+        return s
+    }
+
+    /// `y[t] += c·x[t]` over `n` floats.
+    @inline(__always)
+    static func attentionAxpy(_ c: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for t in 0..<n { y[t] += c * x[t] }
+    }
     /// Fused forward, one pass per query row: scores `s_j = scale·⟨q, k_j⟩` (+ additive mask,
     /// then the valid-length replacement), `p = softmax(s)` written to `weights`, and
     /// `out = Σ_j p_j·keep_j·v_j`. Rows run in parallel.
@@ -45,10 +71,7 @@ extension Kernels {
                     if j >= len {
                         s = Tensor.attentionMaskValue
                     } else {
-                        s = 0
-                        let kj = kb + j &* p.d
-                        for t in 0..<p.d { s += qi[t] * kj[t] }
-                        s *= p.scale
+                        s = attentionDot(qi, kb + j &* p.d, p.d) * p.scale
                         if let mask { s += mask[j] }
                     }
                     w[j] = s
@@ -64,8 +87,7 @@ extension Kernels {
                     w[j] *= inv
                     let c = w[j] * (p.keep?[row &* p.k &+ j] ?? 1)
                     if c == 0 { continue }
-                    let vj = vb + j &* p.dv
-                    for t in 0..<p.dv { o[t] += c * vj[t] }
+                    attentionAxpy(c, vb + j &* p.dv, o, p.dv)
                 }
             }
         }
@@ -96,19 +118,18 @@ extension Kernels {
                 for j in 0..<p.k {
                     let keep = p.keep?[row &* p.k &+ j] ?? 1
                     let vj = vb + j &* p.dv, dvj = dvb + j &* p.dv
-                    var s: Float = 0
-                    for t in 0..<p.dv { s += g[t] * vj[t] }
-                    s *= keep
+                    let s = attentionDot(g, vj, p.dv) * keep
                     ds[j] = s
                     dot += s * w[j]
                     let c = w[j] * keep
-                    if c != 0 { for t in 0..<p.dv { dvj[t] += c * g[t] } }
+                    if c != 0 { attentionAxpy(c, g, dvj, p.dv) }
                 }
                 for j in 0..<p.k {
                     let s = j >= len ? 0 : w[j] * (ds[j] - dot) * p.scale
                     if s == 0 { continue }
                     let kj = kb + j &* p.d, dkj = dkb + j &* p.d
-                    for t in 0..<p.d { dqi[t] += s * kj[t]; dkj[t] += s * qi[t] }
+                    attentionAxpy(s, kj, dqi, p.d)
+                    attentionAxpy(s, qi, dkj, p.d)
                 }
             }
         }
