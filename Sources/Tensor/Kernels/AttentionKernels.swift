@@ -45,6 +45,26 @@ extension Kernels {
         return s
     }
 
+    /// `w[j] = exp(w[j] − m)` for `j < n`, 16 lanes at a time (a short tail runs as one padded
+    /// vector whose extra lanes are dropped); returns the sum.
+    @inline(__always)
+    static func attentionExpShifted(_ w: UnsafeMutablePointer<Float>, _ n: Int, by m: Float) -> Float {
+        let vm = SIMD16<Float>(repeating: m)
+        var acc = SIMD16<Float>()
+        var j = 0
+        while j < n {
+            let len = Swift.min(16, n &- j)
+            var x = SIMD16<Float>(repeating: m)
+            for l in 0..<len { x[l] = w[j &+ l] }
+            var e = VectorMath.exp(x - vm)
+            for l in len..<16 { e[l] = 0 }
+            for l in 0..<len { w[j &+ l] = e[l] }
+            acc += e
+            j &+= 16
+        }
+        return acc.sum()
+    }
+
     /// `y[t] += c·x[t]` over `n` floats.
     @inline(__always)
     static func attentionAxpy(_ c: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
@@ -80,9 +100,7 @@ extension Kernels {
                 let o = out + row &* p.dv
                 o.update(repeating: 0, count: p.dv)
                 if m == -.infinity { w.update(repeating: 0, count: p.k); continue }
-                var total: Float = 0
-                for j in 0..<p.k { let e = Foundation.exp(w[j] - m); w[j] = e; total += e }
-                let inv = 1 / total
+                let inv = 1 / attentionExpShifted(w, p.k, by: m)
                 for j in 0..<p.k {
                     w[j] *= inv
                     let c = w[j] * (p.keep?[row &* p.k &+ j] ?? 1)
