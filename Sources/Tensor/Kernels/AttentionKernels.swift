@@ -65,6 +65,15 @@ extension Kernels {
         return acc.sum()
     }
 
+    /// The row lengths as a raw buffer for the parallel loops (indexing the array inside them
+    /// would retain and release it per row, from every thread at once).
+    static func attentionLengthsCopy(_ p: AttentionProblem) -> UnsafeMutablePointer<Int>? {
+        guard let r = p.rowLens else { return nil }
+        let buffer = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(r.count, 1))
+        buffer.initialize(from: r, count: r.count)
+        return buffer
+    }
+
     /// `y[t] += c·x[t]` over `n` floats.
     @inline(__always)
     static func attentionAxpy(_ c: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
@@ -78,13 +87,15 @@ extension Kernels {
                                         weights: UnsafeMutablePointer<Float>) {
         let rows = p.n &* p.q
         let work = Swift.max(1, p.k &* (p.d &+ p.dv))
+        let lens = attentionLengthsCopy(p)
+        defer { lens?.deallocate() }
         Parallel.forRanges(rows, minChunk: Swift.max(1, 16_384 / work)) { range in
             for row in range {
                 let b = row / p.q, i = row % p.q
                 let qi = q + row &* p.d, kb = k + b &* p.k &* p.d, vb = v + b &* p.k &* p.dv
                 let w = weights + row &* p.k
                 let mask = p.additive.map { $0 + (b &* p.additiveStride &+ i &* p.k) }
-                let len = p.rowLens.map { Swift.min(Swift.max($0[row], 0), p.k) } ?? p.k
+                let len = lens.map { Swift.min(Swift.max($0[row], 0), p.k) } ?? p.k
                 var m = -Float.infinity
                 for j in 0..<p.k {
                     var s: Float
@@ -123,6 +134,8 @@ extension Kernels {
         dq.update(repeating: 0, count: p.n &* p.q &* p.d)
         dk.update(repeating: 0, count: p.n &* p.k &* p.d)
         dv.update(repeating: 0, count: p.n &* p.k &* p.dv)
+        let lens = attentionLengthsCopy(p)
+        defer { lens?.deallocate() }
         Parallel.forEach(p.n) { b in
             let ds = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(p.k, 1))
             defer { ds.deallocate() }
@@ -131,7 +144,7 @@ extension Kernels {
             for i in 0..<p.q {
                 let row = b &* p.q &+ i
                 let g = grad + row &* p.dv, w = weights + row &* p.k, qi = q + row &* p.d, dqi = dq + row &* p.d
-                let len = p.rowLens.map { Swift.min(Swift.max($0[row], 0), p.k) } ?? p.k
+                let len = lens.map { Swift.min(Swift.max($0[row], 0), p.k) } ?? p.k
                 var dot: Float = 0
                 for j in 0..<p.k {
                     let keep = p.keep?[row &* p.k &+ j] ?? 1
