@@ -28,6 +28,8 @@ let chapters = [
     "Chapter03-SoftmaxRegression",
     "Chapter04-MLP",
     "Chapter05-LeNet",
+    "Chapter06-ModernCNN",
+    "Chapter07-RNN",
     "Chapter08-Attention",
     "Chapter10-Optimizers",
 ]

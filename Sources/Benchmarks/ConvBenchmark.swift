@@ -9,10 +9,8 @@ func runConvBenchmark() {
     let layers = [Layer(name: "lenet-c1", x: [256, 1, 28, 28], w: [6, 1, 5, 5], pad: 2),
                   Layer(name: "lenet-c2", x: [256, 6, 14, 14], w: [16, 6, 5, 5], pad: 0)]
     let allThreads = Parallel.threads
-    defer { Parallel.threads = allThreads }
     var gen = SeededGenerator(seed: 0)
-    for threads in Set([1, allThreads]).sorted() {
-        Parallel.threads = threads
+    for threads in Set([1, allThreads]).sorted() { Parallel.withThreads(threads) {
         for l in layers {
             let x = Tensor.normal(l.x, mean: 0, std: 1, generator: &gen)
             let w = Tensor.normal(l.w, mean: 0, std: 1, generator: &gen)
@@ -56,7 +54,7 @@ func runConvBenchmark() {
                       + "forward \(String(format: "%.3f", fwd * 1e3)) ms, forward+backward \(String(format: "%.3f", both * 1e3)) ms")
             }
         }
-    }
+    } }
 }
 
 /// Median wall time of `body` in seconds over enough repetitions (after one warm-up run).

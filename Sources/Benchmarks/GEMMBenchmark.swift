@@ -35,17 +35,17 @@ func runGEMMBenchmark() {
                                       c: c.pointer, ldc: size)
                 }
                 for t in threadCounts {
-                    Parallel.threads = t
-                    let fast = bestTime(repeats: fastRepeats) {
-                        Kernels.gemm(transA: false, transB: false, m: size, n: size, k: size,
-                                     a: pa.baseAddress!, lda: size, b: pb.baseAddress!, ldb: size,
-                                     c: c.pointer, ldc: size)
+                    let fast = Parallel.withThreads(t) {
+                        bestTime(repeats: fastRepeats) {
+                            Kernels.gemm(transA: false, transB: false, m: size, n: size, k: size,
+                                         a: pa.baseAddress!, lda: size, b: pb.baseAddress!, ldb: size,
+                                         c: c.pointer, ldc: size)
+                        }
                     }
                     let line = String(format: "gemm %dx%dx%d threads=%d: %.1f GFLOP/s (naive %.1f)",
                                       size, size, size, t, flops / fast * 1e-9, flops / naive * 1e-9)
                     print(line)
                 }
-                Parallel.threads = allThreads
             }
         }
     }
@@ -77,18 +77,16 @@ func runGEMMShapesBenchmark() {
         let flops = 2 * Double(m) * Double(n) * Double(k)
         var line = "gemm \(label) m=\(m) n=\(n) k=\(k):"
         for t in (allThreads > 1 ? [1, allThreads] : [1]) {
-            Parallel.threads = t
-            let s = a.withUnsafeBufferPointer { pa in
+            let s = Parallel.withThreads(t) { a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     bestTime(repeats: max(5, min(300, Int(1e10 / flops)))) {
                         Kernels.gemm(transA: ta, transB: tb, m: m, n: n, k: k, a: pa.baseAddress!, lda: ta ? m : k,
                                      b: pb.baseAddress!, ldb: tb ? k : n, c: c.pointer, ldc: n)
                     }
                 }
-            }
+            } }
             line += String(format: " threads=%d %.1f GFLOP/s", t, flops / s * 1e-9)
         }
-        Parallel.threads = allThreads
         print(line)
     }
 }

@@ -11,14 +11,7 @@ import Tensor
 /// Run with `swift run -c release Benchmarks lenet-step mlp-step`.
 func runLeNetStepBenchmark() {
     Tensor.manualSeed(0)
-    let net = Sequential(
-        Conv2d(inChannels: 1, outChannels: 6, kernelSize: 5, padding: 2), Sigmoid(),
-        AvgPool2d(kernelSize: 2, stride: 2),
-        Conv2d(inChannels: 6, outChannels: 16, kernelSize: 5), Sigmoid(),
-        AvgPool2d(kernelSize: 2, stride: 2), Flatten(),
-        Linear(inputSize: 400, outputSize: 120), Sigmoid(),
-        Linear(inputSize: 120, outputSize: 84), Sigmoid(),
-        Linear(inputSize: 84, outputSize: 10))
+    let net = lenetForBenchmark()
     runStepBenchmark(name: "lenet", net: net, inputShape: [1, 28, 28], lr: 0.9, steps: 40)
 }
 
@@ -38,10 +31,10 @@ private func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 /// on a shared machine; the batch-assembly line is printed once).
 private func runStepBenchmark(name: String, net: Sequential, inputShape: [Int], lr: Float, steps: Int) {
     let all = Parallel.threads
-    defer { Parallel.threads = all }
     for t in Set([1, all]).sorted() {
-        Parallel.threads = t
-        runStepBenchmarkOnce(name: name, net: net, inputShape: inputShape, lr: lr, steps: steps, batchAssembly: t == all)
+        Parallel.withThreads(t) {
+            runStepBenchmarkOnce(name: name, net: net, inputShape: inputShape, lr: lr, steps: steps, batchAssembly: t == all)
+        }
     }
 }
 

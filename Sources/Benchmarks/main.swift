@@ -10,34 +10,37 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("epochs", "one Fashion-MNIST training epoch of softmax regression and the MLP (s/epoch, examples/s, phases)", runEpochBenchmark),
     ("lenet-step", "LeNet training step at batch 256: ms per step and per-op breakdown", runLeNetStepBenchmark),
     ("mlp-step", "MLP (784-256-10) and softmax-regression training steps at batch 256", runMLPStepBenchmark),
+    ("char-step", "the character-level RNN/GRU/LSTM training steps of §8.6, §9.1–9.4 (torch_bench.py's *-char lines)", runCharStepBenchmark),
     ("norm", "batch norm (256, 64, 48, 48) and layer norm (640, 32), forward and forward+backward", runNormBenchmark),
     ("optim", "one step of each optimizer over 10 M parameters, GB/s against a copy kernel", runOptimBenchmark),
     ("attention", "fused scaled dot-product attention against its unfused composition, forward and backward", runAttentionBenchmark),
 ]
 
-func printUsage<Stream: TextOutputStream>(to stream: inout Stream) {
-    print("usage: Benchmarks <name>...\n\navailable benchmarks:", to: &stream)
-    for b in benchmarks { print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(b.summary)", to: &stream) }
+func printUsage(to handle: FileHandle = .standardError) {
+    var out = handle
+    print("usage: Benchmarks <name>...\n       Benchmarks step <model>... [--steps N] [--threads T]   (step list: the models)\n\navailable benchmarks:", to: &out)
+    for b in benchmarks { print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(b.summary)", to: &out) }
+    print("  \("step".padding(toLength: 10, withPad: " ", startingAt: 0)) training steps of the book's models, as ../shared/reference/torch_bench.py prints them", to: &out)
 }
 
 extension FileHandle: @retroactive TextOutputStream {
     public func write(_ string: String) { write(Data(string.utf8)) }
 }
 
-let names = Array(CommandLine.arguments.dropFirst())
-if names.contains("--help") || names.contains("-h") {
-    var out = FileHandle.standardOutput
-    printUsage(to: &out)
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "step" { exit(runStepCommand(Array(arguments.dropFirst()))) }
+if arguments.contains("--help") || arguments.contains("-h") {
+    printUsage(to: FileHandle.standardOutput)
     exit(0)
 }
+let names = arguments
 let unknown = names.filter { n in !benchmarks.contains { $0.name == n } }
 if names.isEmpty || !unknown.isEmpty {
     if !unknown.isEmpty {
         var err = FileHandle.standardError
         print("unknown benchmark: \(unknown.joined(separator: ", "))", to: &err)
     }
-    var err = FileHandle.standardError
-    printUsage(to: &err)
+    printUsage()
     exit(2)
 }
 for n in names { benchmarks.first { $0.name == n }!.run() }

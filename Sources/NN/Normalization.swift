@@ -17,7 +17,7 @@ import Tensor
 /// without running statistics the batch's are used in both modes.
 ///
 /// Parameters: `weight` (γ, ones) and `bias` (β, zeros), each `(numFeatures)`, when `affine`.
-public class BatchNormLayer: Layer {
+public class BatchNormLayer: ModuleBase, Layer {
     public let numFeatures: Int
     public let eps: Float
     /// The weight of the new batch statistic in the running average (PyTorch's convention);
@@ -29,17 +29,10 @@ public class BatchNormLayer: Layer {
     public let weight: Parameter?
     /// β, `(numFeatures)`, or nil without `affine`.
     public let bias: Parameter?
-    // BUFFERS: the three running statistics below are module buffers in PyTorch
-    // (`running_mean`, `running_var`, `num_batches_tracked`, saved in the state dict but not
-    // trained). They are plain properties here; `ownBuffers` lists them under PyTorch's names
-    // for the Module buffer API.
-    /// Running mean, zeros at start; nil without `trackRunningStats`.
-    public var runningMean: Tensor?
-    /// Running (unbiased) variance, ones at start; nil without `trackRunningStats`.
-    public var runningVar: Tensor?
-    /// Number of training batches seen (PyTorch's `num_batches_tracked`).
-    public var numBatchesTracked: Int = 0
-    public var isTraining = true
+    /// The module buffers PyTorch names `running_mean` (zeros at start), `running_var` (the
+    /// unbiased variance, ones at start) and `num_batches_tracked` (an int64 scalar): saved in
+    /// the state dict and safetensors, never trained. Nil without `trackRunningStats`.
+    public let runningStats: (mean: Buffer, variance: Buffer, batches: Buffer)?
 
     public init(numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true, file: StaticString = #fileID, line: UInt = #line) {
@@ -51,29 +44,44 @@ public class BatchNormLayer: Layer {
         self.trackRunningStats = trackRunningStats
         weight = affine ? Parameter(Tensor.ones([numFeatures]), name: "weight") : nil
         bias = affine ? Parameter(Tensor.zeros([numFeatures]), name: "bias") : nil
-        runningMean = trackRunningStats ? Tensor.zeros([numFeatures]) : nil
-        runningVar = trackRunningStats ? Tensor.ones([numFeatures]) : nil
+        runningStats = trackRunningStats
+            ? (Buffer(Tensor.zeros([numFeatures])), Buffer(Tensor.ones([numFeatures])), Buffer(int64: 0)) : nil
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    // BUFFERS: wire to the Module buffer API (state dict / safetensors names as in PyTorch).
-    // `num_batches_tracked` is an int64 scalar in PyTorch; here a one-element float tensor.
     /// The running statistics under PyTorch's names (empty without `trackRunningStats`).
-    public var ownBuffers: [(name: String, tensor: Tensor)] {
-        guard let runningMean, let runningVar else { return [] }
-        return [("running_mean", runningMean), ("running_var", runningVar),
-                ("num_batches_tracked", Tensor(Float(numBatchesTracked)))]
+    public var ownBuffers: [(name: String, buffer: Buffer)] {
+        guard let s = runningStats else { return [] }
+        return [("running_mean", s.mean), ("running_var", s.variance), ("num_batches_tracked", s.batches)]
+    }
+
+    /// Running mean `(numFeatures)`; nil without `trackRunningStats`.
+    public var runningMean: Tensor? {
+        get { runningStats?.mean.value }
+        set { if let s = runningStats, let newValue { s.mean.value = newValue } }
+    }
+
+    /// Running (unbiased) variance `(numFeatures)`; nil without `trackRunningStats`.
+    public var runningVar: Tensor? {
+        get { runningStats?.variance.value }
+        set { if let s = runningStats, let newValue { s.variance.value = newValue } }
+    }
+
+    /// Number of training batches seen (PyTorch's `num_batches_tracked`; 0 without running stats).
+    public var numBatchesTracked: Int {
+        get { runningStats.map { Int($0.batches.int64Value) } ?? 0 }
+        set { runningStats?.batches.int64Value = Int64(newValue) }
     }
 
     /// Resets the running statistics to zeros and ones and the batch count to 0.
     public func resetRunningStats() {
-        guard trackRunningStats else { return }
-        runningMean = Tensor.zeros([numFeatures])
-        runningVar = Tensor.ones([numFeatures])
-        numBatchesTracked = 0
+        guard let s = runningStats else { return }
+        s.mean.value = Tensor.zeros([numFeatures])
+        s.variance.value = Tensor.ones([numFeatures])
+        s.batches.int64Value = 0
     }
 
     public var extraDescription: String {
@@ -95,30 +103,22 @@ public class BatchNormLayer: Layer {
         shapeCheck(x.shape[1] == numFeatures,
                    "\(Self.self)(numFeatures: \(numFeatures)): input \(describeShape(x.shape)) has \(x.shape[1]) channels (axis 1)",
                    file: file, line: line)
-        if !isTraining, let runningMean, let runningVar {
-            return Tensor.batchNorm(x, mean: runningMean, variance: runningVar, gamma: weight?.value,
+        if !isTraining, let s = runningStats {
+            return Tensor.batchNorm(x, mean: s.mean.value, variance: s.variance.value, gamma: weight?.value,
                                     beta: bias?.value, eps: eps, file: file, line: line)
         }
         let r = Tensor.batchNorm(x, gamma: weight?.value, beta: bias?.value, eps: eps, file: file, line: line)
-        if isTraining, trackRunningStats { updateRunningStats(r) }
+        if isTraining, let s = runningStats { updateRunningStats(s, r) }
         return r.output
     }
 
     /// `running ← (1 − f)·running + f·batch` for the mean and the unbiased variance, in place.
-    func updateRunningStats(_ r: BatchNormResult) {
-        numBatchesTracked += 1
-        let f = momentum ?? 1 / Float(numBatchesTracked)
+    func updateRunningStats(_ s: (mean: Buffer, variance: Buffer, batches: Buffer), _ r: BatchNormResult) {
+        s.batches.int64Value += 1
+        let f = momentum ?? 1 / Float(s.batches.int64Value)
         withNoGrad {
-            BatchNormLayer.blend(&runningMean!, toward: r.mean, factor: f)
-            BatchNormLayer.blend(&runningVar!, toward: r.unbiasedVariance, factor: f)
-        }
-    }
-
-    static func blend(_ running: inout Tensor, toward batch: Tensor, factor: Float) {
-        batch.withUnsafeBufferPointer { src in
-            running.withUnsafeMutableBufferPointer { dst in
-                Kernels.axpby(dst.count, alpha: factor, src.baseAddress!, beta: 1 - factor, dst.baseAddress!)
-            }
+            s.mean.value.addScaled(r.mean, alpha: f, beta: 1 - f)
+            s.variance.value.addScaled(r.unbiasedVariance, alpha: f, beta: 1 - f)
         }
     }
 }
@@ -152,14 +152,13 @@ public final class BatchNorm2d: BatchNormLayer {
 /// let ln = LayerNorm(normalizedShape: [32])     // AddNorm of the Transformer, d = 32
 /// let y = ln(Tensor.randn([2, 100, 32]))        // (2, 100, 32)
 /// ```
-public final class LayerNorm: Layer {
+public final class LayerNorm: ModuleBase, Layer {
     public let normalizedShape: [Int]
     public let eps: Float
     /// γ, or nil without `elementwiseAffine`.
     public let weight: Parameter?
     /// β, or nil without `elementwiseAffine` or with `bias: false`.
     public let bias: Parameter?
-    public var isTraining = true
 
     public init(normalizedShape: [Int], eps: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true,
                 file: StaticString = #fileID, line: UInt = #line) {

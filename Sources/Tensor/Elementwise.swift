@@ -12,7 +12,7 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: shapeCount(shape))
         if a.shape == b.shape {
             let n = out.count, pa = a.storage.pointer, pb = b.storage.pointer, po = out.pointer
-            Parallel.forRanges(n) { r in
+            Parallel.forRanges(n, align: 16) { r in
                 Kernels.binaryRun(F.self, pa + r.lowerBound, 1, pb + r.lowerBound, 1, po + r.lowerBound, r.count)
             }
         } else {
@@ -111,7 +111,7 @@ extension Tensor {
         let p = storage.pointer
         if shape == b.shape {
             let pb = b.storage.pointer
-            Parallel.forRanges(count) { r in
+            Parallel.forRanges(count, align: 16) { r in
                 Kernels.binaryRun(F.self, p + r.lowerBound, 1, pb + r.lowerBound, 1, p + r.lowerBound, r.count)
             }
         } else {

@@ -19,10 +19,7 @@ final class GEMMTests: XCTestCase {
         if beta == 0 { c0 = Tensor.full([max(m * ldc, 1)], .nan) }
         var fast = Tensor(shape: c0.shape, scalars: c0.scalars)
         var naive = Tensor(shape: c0.shape, scalars: c0.scalars)
-        let saved = Parallel.threads
-        if let t = threads { Parallel.threads = t }
-        defer { Parallel.threads = saved }
-        a.withUnsafeBufferPointer { pa in
+        Parallel.withThreads(threads ?? Parallel.threads) { a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 fast.withUnsafeMutableBufferPointer { pc in
                     Kernels.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: pa.baseAddress!, lda: lda,
@@ -33,7 +30,7 @@ final class GEMMTests: XCTestCase {
                                       b: pb.baseAddress!, ldb: ldb, c: pc.baseAddress!, ldc: ldc, beta: beta)
                 }
             }
-        }
+        } }
         // Compare the whole buffers: the padding columns past `n` must be left untouched too.
         let label = "gemm transA=\(transA) transB=\(transB) m=\(m) n=\(n) k=\(k) beta=\(beta) ld+\(extra) threads=\(threads.map(String.init) ?? "all")"
         if beta == 0 {

@@ -79,20 +79,22 @@ public func readIDXImageSet(_ dataset: ImageDataset = .fashionMNIST, split: Stri
 /// (B,) Float labels 0…9 (`y.labelIndices` gives `[Int]`). The training iterator reshuffles
 /// every epoch; the test iterator keeps the file order. With `resize`, images are resized to
 /// resize×resize as torchvision/PIL bilinear would (`ImageResizer`), batch by batch, so
-/// 224×224 never needs all 70,000 enlarged images in memory.
+/// 224×224 never needs all 70,000 enlarged images in memory. With `trainSize`, only the first
+/// `trainSize` training images are used (quick configurations of chapter 7).
 public func loadDataFashionMNIST(batchSize: Int, resize: Int? = nil, dataset: ImageDataset = .fashionMNIST,
-                                 hub: DataHub = .shared, seed: UInt64? = nil) throws
+                                 hub: DataHub = .shared, seed: UInt64? = nil, trainSize: Int? = nil) throws
     -> (train: DataIterator, test: DataIterator) {
     let sets = try readIDXImageSets(dataset, splits: ["train", "t10k"], hub: hub)
-    func iterator(_ set: IDXImageSet, shuffle: Bool) -> DataIterator {
+    func iterator(_ set: IDXImageSet, shuffle: Bool, limit: Int? = nil) -> DataIterator {
         let side = set.rows
         let resizer = resize.flatMap { $0 == side ? nil : ImageResizer(inSize: side, outSize: $0) }
         let outSide = resizer?.outSize ?? side
-        return DataIterator(numExamples: set.count, batchSize: batchSize, shuffle: shuffle, seed: seed) { idx in
+        let count = min(set.count, max(limit ?? set.count, 1))
+        return DataIterator(numExamples: count, batchSize: batchSize, shuffle: shuffle, seed: seed) { idx in
             imageBatch(set, idx, resizer: resizer, outSide: outSide)
         }
     }
-    return (iterator(sets[0], shuffle: true), iterator(sets[1], shuffle: false))
+    return (iterator(sets[0], shuffle: true, limit: trainSize), iterator(sets[1], shuffle: false))
 }
 
 func imageBatch(_ set: IDXImageSet, _ indices: [Int], resizer: ImageResizer?, outSide: Int) -> (X: Tensor, y: Tensor) {

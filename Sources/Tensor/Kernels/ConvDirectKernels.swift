@@ -49,7 +49,8 @@ extension Kernels {
     public static func conv2dForwardChannelVector(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                   bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
                                                   _ g: ConvGeometry, cout: Int) {
-        precondition(g.strideH == 1 && g.strideW == 1, "conv2dForwardChannelVector: stride 1 only")
+        shapeCheck(g.strideH == 1 && g.strideW == 1,
+                   "conv2dForwardChannelVector: stride 1 only, got stride (\(g.strideH), \(g.strideW))", file: #fileID, line: #line)
         let Wo = g.outW
         func covered(_ w: Int) -> Int { (Wo &+ w &- 1) / w &* w }
         let width = [12, 10, 8].min { covered($0) < covered($1) || (covered($0) == covered($1) && $0 > $1) }!
@@ -168,8 +169,10 @@ extension Kernels {
     /// Overwrites `dx`. Needs `ph < kh` and `pw < kw`.
     public static func conv2dBackwardInputDirect(gOut: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                  dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
-        precondition(g.strideH == 1 && g.strideW == 1 && g.padH < g.kernelH && g.padW < g.kernelW,
-                     "conv2dBackwardInputDirect: stride 1 and padding smaller than the kernel only")
+        shapeCheck(g.strideH == 1 && g.strideW == 1 && g.padH < g.kernelH && g.padW < g.kernelW,
+                   "conv2dBackwardInputDirect: stride 1 and padding smaller than the kernel only, got stride "
+                   + "(\(g.strideH), \(g.strideW)), padding (\(g.padH), \(g.padW)), kernel (\(g.kernelH), \(g.kernelW))",
+                   file: #fileID, line: #line)
         let Cin = g.channels, kh = g.kernelH, kw = g.kernelW, khw = kh &* kw
         let outPad = (Cin &+ directTileC &- 1) / directTileC &* directTileC
         let wc = UnsafeMutablePointer<Float>.allocate(capacity: cout &* khw &* outPad)
@@ -287,17 +290,19 @@ extension Kernels {
     /// gradient vector load, 10 broadcasts of input pixels and 10 fused multiply-adds. Taps past
     /// the kernel (kw not a multiple of 5) are computed on zeros and dropped; an odd last kernel
     /// row runs a one-row tile.
-    /// Each thread sums its images into its own buffer. Overwrites `dw` (not the bias gradient).
+    /// The batch is cut into `Parallel.reductionParts` fixed chunks, each summed into its own buffer
+    /// and the buffers added in order (the same sums for any thread count). Overwrites `dw` (not the bias gradient).
     public static func conv2dBackwardWeightChannelVector(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                                          dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         typealias V = SIMD16<Float>
-        precondition(g.strideH == 1 && g.strideW == 1, "conv2dBackwardWeightChannelVector: stride 1 only")
+        shapeCheck(g.strideH == 1 && g.strideW == 1,
+                   "conv2dBackwardWeightChannelVector: stride 1 only, got stride (\(g.strideH), \(g.strideW))", file: #fileID, line: #line)
         let Cin = g.channels, H = g.height, W = g.width, Ho = g.outH, Wo = g.outW, kh = g.kernelH, kw = g.kernelW
         let blocks = (cout &+ 15) / 16, coPad = blocks &* 16
         let khPad = (kh &+ 1) / 2 &* 2, kwPad = (kw &+ 4) / 5 &* 5
         let Hp = max(H &+ 2 &* g.padH, Ho &+ khPad &- 1), Wp = max(W &+ 2 &* g.padW, Wo &+ kwPad &- 1)
         let accCount = Cin &* khPad &* kwPad &* coPad   // [ci][ky][kx][co] per thread
-        let parts = max(1, min(Parallel.threads, g.batch))
+        let parts = Parallel.reductionParts(g.batch)
         let step = (g.batch &+ parts &- 1) / parts
         let acc = UnsafeMutablePointer<Float>.allocate(capacity: parts &* accCount)
         acc.initialize(repeating: 0, count: parts &* accCount)
@@ -344,7 +349,7 @@ extension Kernels {
                 }
             }
         }
-        // Sum the threads' buffers and transpose [ci][ky][kx][co] to dw[co][ci][ky][kx].
+        // Sum the parts' buffers in order and transpose [ci][ky][kx][co] to dw[co][ci][ky][kx].
         for part in 1..<max(parts, 1) { addInPlace(acc, acc + part &* accCount, accCount) }
         for co in 0..<cout {
             for ci in 0..<Cin {

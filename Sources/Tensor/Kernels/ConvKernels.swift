@@ -212,7 +212,8 @@ extension Kernels {
     /// zero-padded copy of the image; kernel rows over the zero border are skipped.
     public static func conv2dForwardDirect(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                            out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
-        precondition(g.strideH == 1 && g.strideW == 1, "conv2dForwardDirect: stride 1 only")
+        shapeCheck(g.strideH == 1 && g.strideW == 1,
+                   "conv2dForwardDirect: stride 1 only, got stride (\(g.strideH), \(g.strideW))", file: #fileID, line: #line)
         if cout % 6 == 0 {
             conv2dForwardDirect(Count6.self, x: x, weight: weight, bias: bias, out: out, g, cout: cout)
         } else {
@@ -353,7 +354,8 @@ extension Kernels {
     }
 
     /// `dw (Cout, Cin, kh, kw) = Σ_n gOut_n · cols_nᵀ` and `db (Cout) = Σ_{n, oy, ox} gOut`.
-    /// Each thread sums its images into its own buffer; the buffers are added at the end.
+    /// The batch is cut into `Parallel.reductionParts` fixed chunks (independent of the thread count),
+    /// each summed into its own buffer; the buffers are added in order at the end.
     /// Overwrites `dw` and `db`.
     public static func conv2dBackwardWeight(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                             dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
@@ -379,7 +381,7 @@ extension Kernels {
             conv2dBackwardWeightDirect(gOut: gOut, x: x, dw: dw, g, cout: cout)
             return
         }
-        let parts = max(1, min(Parallel.threads, g.batch))
+        let parts = Parallel.reductionParts(g.batch)
         let step = (g.batch + parts - 1) / parts
         let B = imagesPerGEMM(g), BP = B &* P
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: parts &* cout &* K)
@@ -410,7 +412,8 @@ extension Kernels {
     /// vectors for 20 (15) fused multiply-adds.
     public static func conv2dBackwardWeightDirect(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                                   dw: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
-        precondition(g.strideH == 1 && g.strideW == 1, "conv2dBackwardWeightDirect: stride 1 only")
+        shapeCheck(g.strideH == 1 && g.strideW == 1,
+                   "conv2dBackwardWeightDirect: stride 1 only, got stride (\(g.strideH), \(g.strideW))", file: #fileID, line: #line)
         if cout % 3 == 0 && cout % 4 != 0 {
             conv2dBackwardWeightDirect(Count3.self, gOut: gOut, x: x, dw: dw, g, cout: cout)
         } else {
@@ -427,7 +430,7 @@ extension Kernels {
         let Wp = Wg &+ kw &+ 4, Hp = H &+ 2 &* g.padH      // input rows padded (zeros), with slack for the taps
         let blocks = (cout &+ B &- 1) / B, groups = (kw &+ 4) / 5
         let accCount = blocks &* Cin &* kh &* groups &* B5   // SIMD16 accumulators per thread
-        let parts = max(1, min(Parallel.threads, g.batch))
+        let parts = Parallel.reductionParts(g.batch)
         let step = (g.batch &+ parts &- 1) / parts
         let acc = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: parts &* accCount)
         acc.initialize(repeating: SIMD16<Float>(), count: parts &* accCount)
@@ -502,7 +505,7 @@ extension Kernels {
                 n &+= 1
             }
         }
-        // Sum the threads' accumulators and their lanes into dw.
+        // Sum the parts' accumulators (in order) and their lanes into dw.
         for co in 0..<cout {
             for ci in 0..<Cin {
                 for ky in 0..<kh {

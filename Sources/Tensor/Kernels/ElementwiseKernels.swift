@@ -53,7 +53,7 @@ public enum Kernels {
     public static func axpby(_ n: Int, alpha: Float, _ x: UnsafePointer<Float>, beta: Float,
                              _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
-        Parallel.forRanges(n, minChunk: 65_536) { r in
+        Parallel.forRanges(n, minChunk: Parallel.elementwiseChunk, align: 16) { r in
             let yr = UnsafeMutableRawPointer(y), xr = UnsafeRawPointer(x)
             let va = V(repeating: alpha), vb = V(repeating: beta)
             var i = r.lowerBound
@@ -87,7 +87,7 @@ public enum Kernels {
     @inline(__always)
     public static func unary<F: UnaryFunction>(_ f: F.Type, _ x: UnsafePointer<Float>,
                                                _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        Parallel.forRanges(n) { r in
+        Parallel.forRanges(n, align: 16) { r in
             let xr = UnsafeRawPointer(x), orw = UnsafeMutableRawPointer(out)
             var i = r.lowerBound
             while i &+ 16 <= r.upperBound {
@@ -159,7 +159,7 @@ public enum Kernels {
         let outer = n / inner
         if sa <= 1 && sb <= 1 {
             // Rows of `inner` elements; each row is one vectorised run.
-            Parallel.forRanges(outer, minChunk: max(1, 32_768 / inner)) { rows in
+            Parallel.forRanges(outer, minChunk: max(1, Parallel.elementwiseChunk / inner)) { rows in
                 var idx = [Int](repeating: 0, count: rank)
                 var rem = rows.lowerBound
                 for d in stride(from: rank - 2, through: 0, by: -1) { idx[d] = rem % cShape[d]; rem /= cShape[d] }

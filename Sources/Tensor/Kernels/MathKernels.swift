@@ -135,9 +135,11 @@ public enum AbsFunction: UnaryFunction {
         VectorMath.float(VectorMath.bits(x) & 0x7FFF_FFFF)
     }
 }
+/// `x < 0 ? 0 : x`, exactly PyTorch's relu: NaN propagates (a diverged activation must stay
+/// visible) and `relu(-0) = -0`.
 public enum ReluFunction: UnaryFunction {
-    @inline(__always) public static func scalar(_ x: Float) -> Float { x > 0 ? x : 0 }
-    @inline(__always) public static func vector(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: .!(x .> 0)) }
+    @inline(__always) public static func scalar(_ x: Float) -> Float { x < 0 ? 0 : x }
+    @inline(__always) public static func vector(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
 }
 public enum SquareFunction: UnaryFunction {
     @inline(__always) public static func scalar(_ x: Float) -> Float { x * x }
@@ -146,11 +148,12 @@ public enum SquareFunction: UnaryFunction {
 
 // MARK: Fused backward helpers: (saved value, incoming gradient) → input gradient.
 
-/// relu backward: `g` where `x > 0`, else 0.
+/// relu backward: 0 where `x ≤ 0`, else `g` (so a NaN input passes `g` on, as PyTorch's
+/// `threshold_backward` on relu's NaN output does).
 public enum ReluGradFunction: BinaryFunction {
-    @inline(__always) public static func scalar(_ x: Float, _ g: Float) -> Float { x > 0 ? g : 0 }
+    @inline(__always) public static func scalar(_ x: Float, _ g: Float) -> Float { x <= 0 ? 0 : g }
     @inline(__always) public static func vector(_ x: SIMD16<Float>, _ g: SIMD16<Float>) -> SIMD16<Float> {
-        g.replacing(with: 0, where: .!(x .> 0))
+        g.replacing(with: 0, where: x .<= 0)
     }
 }
 /// sigmoid backward from the output `y`: `g·y·(1 − y)`.
@@ -179,7 +182,7 @@ extension Kernels {
     @inline(__always)
     public static func map(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                            vector: (SIMD16<Float>) -> SIMD16<Float>, scalar: (Float) -> Float) {
-        Parallel.forRanges(n) { r in
+        Parallel.forRanges(n, align: 16) { r in
             let xr = UnsafeRawPointer(x), orw = UnsafeMutableRawPointer(out)
             var i = r.lowerBound
             while i &+ 16 <= r.upperBound {
@@ -194,7 +197,7 @@ extension Kernels {
     /// `out = cond ≠ 0 ? a : b` over `n` contiguous elements (operands already broadcast).
     public static func select(_ cond: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                               _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        Parallel.forRanges(n) { r in
+        Parallel.forRanges(n, align: 16) { r in
             let cr = UnsafeRawPointer(cond), ar = UnsafeRawPointer(a), br = UnsafeRawPointer(b)
             let orw = UnsafeMutableRawPointer(out)
             var i = r.lowerBound

@@ -4,7 +4,8 @@
 ///     avg: out[p, oy, ox] = (1 / (kh·kw)) · Σ_{ky, kx} x[…]                       (padding reads 0 and counts)
 ///
 /// Max pooling remembers the flat in-plane index of the first maximum of each window (as
-/// PyTorch does) so the backward pass routes each gradient there; average pooling spreads
+/// PyTorch does) so the backward pass routes each gradient there; a NaN anywhere in a window
+/// makes its output NaN (PyTorch's rule `v > max || isnan(v)`: the last NaN's index); average pooling spreads
 /// `g / (kh·kw)` over its window. 2×2 windows with stride 2 and no padding (LeNet, VGG) have
 /// SIMD fast paths that read 32 input columns of two rows and produce 16 outputs at once.
 extension Kernels {
@@ -30,28 +31,39 @@ extension Kernels {
                     if fast {
                         let r0 = UnsafeRawPointer(xp + 2 &* oy &* W), r1 = UnsafeRawPointer(xp + (2 &* oy &+ 1) &* W)
                         let lane = SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+                        let w = Int32(truncatingIfNeeded: W)
                         while 2 &* (ox &+ 16) <= W {
                             let u = r0.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD32<Float>.self)
                             let v = r1.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD32<Float>.self)
                             let base = lane &+ Int32(truncatingIfNeeded: 2 &* oy &* W &+ 2 &* ox)
-                            var m = u.evenHalf, i = base
-                            let b = u.oddHalf, c = v.evenHalf, d = v.oddHalf
-                            var mask = b .> m
-                            m.replace(with: b, where: mask); i.replace(with: base &+ 1, where: mask)
-                            mask = c .> m
-                            m.replace(with: c, where: mask); i.replace(with: base &+ Int32(truncatingIfNeeded: W), where: mask)
-                            mask = d .> m
-                            m.replace(with: d, where: mask); i.replace(with: base &+ Int32(truncatingIfNeeded: W &+ 1), where: mask)
+                            let (m, i) = max2x2(u.evenHalf, u.oddHalf, v.evenHalf, v.oddHalf, base: base, w: w)
                             UnsafeMutableRawPointer(op + oy &* Wo).storeBytes(of: m, toByteOffset: 4 &* ox, as: SIMD16<Float>.self)
                             UnsafeMutableRawPointer(ip + oy &* Wo).storeBytes(of: i, toByteOffset: 4 &* ox, as: SIMD16<Int32>.self)
                             ox &+= 16
                         }
-                        while ox < Wo {   // remaining 2×2 windows (narrow rows such as LeNet's 28 and 10)
+                        if ox &+ 8 <= Wo {
+                            // 8 outputs from 16 columns (LeNet's 28-wide rows end here).
+                            let u = r0.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD16<Float>.self)
+                            let v = r1.loadUnaligned(fromByteOffset: 8 &* ox, as: SIMD16<Float>.self)
+                            let base = lane &+ Int32(truncatingIfNeeded: 2 &* oy &* W &+ 2 &* ox)
+                            @inline(__always) func wide(_ x: SIMD8<Float>) -> SIMD16<Float> { SIMD16(lowHalf: x, highHalf: .zero) }
+                            let (m, i) = max2x2(wide(u.evenHalf), wide(u.oddHalf), wide(v.evenHalf), wide(v.oddHalf), base: base, w: w)
+                            UnsafeMutableRawPointer(op + oy &* Wo).storeBytes(of: m.lowHalf, toByteOffset: 4 &* ox, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(ip + oy &* Wo).storeBytes(of: i.lowHalf, toByteOffset: 4 &* ox, as: SIMD8<Int32>.self)
+                            ox &+= 8
+                        }
+                        while ox < Wo {   // remaining 2×2 windows (narrow rows such as LeNet's 10)
                             let i0 = 2 &* oy &* W &+ 2 &* ox
-                            var m = xp[i0], i = i0
-                            if xp[i0 &+ 1] > m { m = xp[i0 &+ 1]; i = i0 &+ 1 }
-                            if xp[i0 &+ W] > m { m = xp[i0 &+ W]; i = i0 &+ W }
-                            if xp[i0 &+ W &+ 1] > m { m = xp[i0 &+ W &+ 1]; i = i0 &+ W &+ 1 }
+                            let a = xp[i0], b = xp[i0 &+ 1], c = xp[i0 &+ W], d = xp[i0 &+ W &+ 1]
+                            var m = a, i = i0
+                            if b > m { m = b; i = i0 &+ 1 }
+                            if c > m { m = c; i = i0 &+ W }
+                            if d > m { m = d; i = i0 &+ W &+ 1 }
+                            if (a + b + c + d).isNaN {
+                                // Rare (a NaN, or +∞ beside −∞): redo the window with the NaN rule.
+                                m = a; i = i0
+                                for (v, k) in [(b, i0 &+ 1), (c, i0 &+ W), (d, i0 &+ W &+ 1)] where v > m || v.isNaN { m = v; i = k }
+                            }
                             op[oy &* Wo &+ ox] = m
                             ip[oy &* Wo &+ ox] = Int32(truncatingIfNeeded: i)
                             ox &+= 1
@@ -76,6 +88,34 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// Maxima of 2×2 windows given as their four corners `a b / c d` (lane-wise), with the in-plane
+    /// index of the winner (`base` is `a`'s index, `w` the row length): an element replaces the
+    /// running maximum when it is larger or NaN (PyTorch's rule: NaN propagates, the last NaN wins),
+    /// so ties keep the first maximum. Branch-free.
+    @inline(__always)
+    static func max2x2(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>, _ d: SIMD16<Float>,
+                       base: SIMD16<Int32>, w: Int32) -> (SIMD16<Float>, SIMD16<Int32>) {
+        var m = a, i = base
+        var mask = b .> m
+        m.replace(with: b, where: mask); i.replace(with: base &+ 1, where: mask)
+        mask = c .> m
+        m.replace(with: c, where: mask); i.replace(with: base &+ w, where: mask)
+        mask = d .> m
+        m.replace(with: d, where: mask); i.replace(with: base &+ (w &+ 1), where: mask)
+        let s = a + b + c + d
+        if any(s .!= s) {
+            // Rare (a NaN, or +∞ beside −∞, in some window): redo with the NaN rule.
+            m = a; i = base
+            mask = (b .> m) .| (b .!= b)
+            m.replace(with: b, where: mask); i.replace(with: base &+ 1, where: mask)
+            mask = (c .> m) .| (c .!= c)
+            m.replace(with: c, where: mask); i.replace(with: base &+ w, where: mask)
+            mask = (d .> m) .| (d .!= d)
+            m.replace(with: d, where: mask); i.replace(with: base &+ (w &+ 1), where: mask)
+        }
+        return (m, i)
     }
 
     /// `dx` = each output gradient added at its window's argmax (overwrites `dx`).
@@ -222,7 +262,7 @@ extension Kernels {
 
     // MARK: Naive references
 
-    /// Reference pooling: the definition with 4-D index math; `max` picks the first largest
+    /// Reference pooling: the definition with 4-D index math; `max` picks the first largest (or last NaN)
     /// element of each window, average divides by `kh·kw`. Fills `out` and, given `gOut`, `dx`.
     public static func pool2dNaive(max isMax: Bool, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                                    gOut: UnsafePointer<Float>?, dx: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
@@ -243,7 +283,7 @@ extension Kernels {
                         let o = ((n * g.channels + c) * Ho + oy) * Wo + ox
                         if isMax {
                             var best = window[0]
-                            for i in window where x[i] > x[best] { best = i }
+                            for i in window where x[i] > x[best] || x[i].isNaN { best = i }
                             out[o] = x[best]
                             if let gOut, let dx { dx[best] += gOut[o] }
                         } else {

@@ -14,6 +14,7 @@ import Foundation
 /// vector code on zero-padded lanes. The `…Naive` kernel beside each one is the scalar
 /// reference (Foundation math) that the tests compare it with.
 extension Kernels {
+    /// The 16-lane float vector of the recurrent and optimizer kernels.
     typealias V16 = SIMD16<Float>
 
     /// Loads `n ≤ 16` floats (zeros in the other lanes).

@@ -9,18 +9,18 @@ extension Kernels {
         if outer == 0 || inner == 0 { return }
         if r == 0 { out.initialize(repeating: 0, count: outer &* inner); return }
         if inner == 1 {
-            Parallel.forRanges(outer, minChunk: max(1, 32_768 / r)) { rows in
+            Parallel.forRanges(outer, minChunk: max(1, Parallel.elementwiseChunk / r)) { rows in
                 for o in rows { out[o] = sumRow(x + o &* r, r) }
             }
-        } else if outer >= Parallel.threads || outer &* r &* inner < 65_536 {
-            Parallel.forRanges(outer, minChunk: max(1, 32_768 / (r &* inner))) { rows in
+        } else if outer >= Parallel.threads || outer &* r &* inner < 2 &* Parallel.elementwiseChunk {
+            Parallel.forRanges(outer, minChunk: max(1, Parallel.elementwiseChunk / (r &* inner))) { rows in
                 for o in rows { sumColumns(x + o &* r &* inner, r: r, inner: inner, rowStride: inner, out + o &* inner, count: inner) }
             }
         } else {
             // Few outer blocks: split the columns instead.
             for o in 0..<outer {
                 let base = x + o &* r &* inner, dst = out + o &* inner
-                Parallel.forRanges(inner, minChunk: max(64, 32_768 / r)) { cols in
+                Parallel.forRanges(inner, minChunk: max(64, Parallel.elementwiseChunk / r)) { cols in
                     sumColumns(base + cols.lowerBound, r: r, inner: inner, rowStride: inner,
                                dst + cols.lowerBound, count: cols.count)
                 }
@@ -104,12 +104,23 @@ extension Kernels {
         }
     }
 
+    /// Whether `v` at index `k` beats `best` at `bestIndex` in a max (or min) scan: NaN beats
+    /// every number (PyTorch's `max`, `min`, `argmax` and `argmin` propagate NaN and return the
+    /// first NaN's index), otherwise the larger (smaller) value, and on ties the lower index.
+    @inline(__always)
+    static func beats(_ v: Float, _ k: Int, _ best: Float, _ bestIndex: Int, isMax: Bool) -> Bool {
+        if v.isNaN { return !best.isNaN || k < bestIndex }
+        if best.isNaN { return false }
+        return (isMax ? v > best : v < best) || (v == best && k < bestIndex)
+    }
+
     /// Per row of `n` contiguous floats: the largest (or smallest) value and the index of
-    /// its first occurrence. SIMD16 lanes each track their own best and its index; the
-    /// lanes are merged at the end, preferring the lowest index on ties.
+    /// its first occurrence; a NaN wins (the first NaN), as in PyTorch. SIMD16 lanes each track
+    /// their own best and its index; the lanes are merged at the end with `beats`.
     public static func argReduceRows(_ x: UnsafePointer<Float>, rows: Int, n: Int, isMax: Bool,
                                      _ values: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int>) {
-        precondition(n > 0, "argReduceRows: empty rows")
+        if rows <= 0 { return }
+        if n <= 0 { fatalError("argReduceRows: rows of length \(n); max/min/argmax need at least one element") }
         Parallel.forRanges(rows, minChunk: max(1, 32_768 / n)) { rs in
             for row in rs {
                 let p = x + row &* n
@@ -124,23 +135,27 @@ extension Kernels {
                     while i &+ 16 <= n {
                         cur += 16
                         let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
-                        let better = isMax ? v .> bv : v .< bv
+                        // Strictly better, or the lane's first NaN (a lane holding NaN keeps it).
+                        let better = (isMax ? v .> bv : v .< bv) .| ((v .!= v) .& (bv .== bv))
                         bv.replace(with: v, where: better)
                         bi.replace(with: cur, where: better)
                         i &+= 16
                     }
                     best = bv[0]; bestIndex = Int(bi[0])
-                    for l in 1..<16 {
-                        let v = bv[l], k = Int(bi[l])
-                        if (isMax ? v > best : v < best) || (v == best && k < bestIndex) { best = v; bestIndex = k }
+                    for l in 1..<16 where beats(bv[l], Int(bi[l]), best, bestIndex, isMax: isMax) {
+                        best = bv[l]; bestIndex = Int(bi[l])
                     }
                 } else {
                     i = 1
                 }
-                while i < n {
-                    let v = p[i]
-                    if isMax ? v > best : v < best { best = v; bestIndex = i }
-                    i &+= 1
+                // The tail's indices are all larger, so only a strictly better value (or a first NaN) wins.
+                if !best.isNaN {
+                    while i < n {
+                        let v = p[i]
+                        if v.isNaN { best = v; bestIndex = i; break }
+                        if isMax ? v > best : v < best { best = v; bestIndex = i }
+                        i &+= 1
+                    }
                 }
                 values[row] = best
                 indices[row] = bestIndex
@@ -148,14 +163,14 @@ extension Kernels {
         }
     }
 
-    /// Reference for `argReduceRows`: a plain scan per row.
+    /// Reference for `argReduceRows`: a plain scan per row that stops at the first NaN.
     public static func argReduceRowsNaive(_ x: UnsafePointer<Float>, rows: Int, n: Int, isMax: Bool,
                                           _ values: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int>) {
         for row in 0..<rows {
             var best = x[row * n], k = 0
-            for i in 1..<n {
+            for i in 1..<n where !best.isNaN {
                 let v = x[row * n + i]
-                if isMax ? v > best : v < best { best = v; k = i }
+                if v.isNaN || (isMax ? v > best : v < best) { best = v; k = i }
             }
             values[row] = best; indices[row] = k
         }

@@ -1,0 +1,114 @@
+import D2L
+import NN
+import Tensor
+
+/// The settings of one training run: data (image side, how many training images), batch
+/// size, epochs and learning rate.
+struct TrainConfig: Equatable {
+    /// Image side after resizing; nil keeps Fashion-MNIST's 28×28.
+    var resize: Int?
+    var batchSize: Int
+    var epochs: Int
+    var lr: Float
+    /// The first `trainSize` training images; nil: all 60000.
+    var trainSize: Int?
+
+    /// `resize 96, first 20000 images, batch 256, 3 epochs, lr 0.05`.
+    var summary: String {
+        let side = resize.map { "resize \($0)" } ?? "28×28"
+        let data = trainSize.map { "first \($0) training images" } ?? "all 60000 training images"
+        return "\(side), \(data), batch \(batchSize), \(epochs) epochs, lr \(formatLR(lr))"
+    }
+
+    /// The book's settings with the command line's `--epochs`, `--lr`, `--batch-size`,
+    /// `--train-size`, `--resize` where given.
+    func overridden(by o: ChapterOptions) -> TrainConfig {
+        var c = self
+        c.epochs = o.epochs(book: epochs)
+        c.lr = o.lr(book: lr)
+        c.batchSize = o.batchSize(book: batchSize)
+        let trainSize = o.parsed.int("train-size"), resize = o.parsed.int("resize")
+        if trainSize > 0 { c.trainSize = trainSize == 60_000 ? nil : trainSize }
+        if resize > 0 { c.resize = resize == 28 ? nil : resize }
+        return c
+    }
+}
+
+private func formatLR(_ lr: Float) -> String {
+    var s = String(lr)
+    if s.hasSuffix(".0") { s.removeLast(2) }
+    return s
+}
+
+/// One trained network of the chapter: its section, the book's settings and printed result,
+/// our quick settings, how to build it for a given image side, and the shape walk's input.
+struct ModelSection {
+    let name: String
+    let title: String
+    let book: TrainConfig
+    let quick: TrainConfig
+    let bookResult: BookResult
+    /// The network for images of side `inputSize` (only AlexNet's and VGG's dense layers depend on it).
+    let build: (_ inputSize: Int) -> Sequential
+    /// The book's shape-walk input side (1×1×side×side).
+    let walkSide: Int
+}
+
+/// The chapter's sections in the book's order. Book settings and results: ../shared/BOOK.md §2.
+/// Quick settings: chosen from the CPU time of a few steps to train in about 3 minutes on an idle
+/// 2-core x86-64 CPU (see README.md). The networks without batch norm (AlexNet, VGG, NiN,
+/// GoogLeNet) sit at loss 2.30 for their first few hundred steps, so their quick settings use
+/// batch 64 for more steps per image; those four are not yet confirmed to reach 0.80.
+let modelSections: [ModelSection] = [
+    ModelSection(
+        name: "alexnet", title: "§7.1 AlexNet",
+        book: TrainConfig(resize: 224, batchSize: 128, epochs: 10, lr: 0.01),
+        quick: TrainConfig(resize: 67, batchSize: 64, epochs: 2, lr: 0.03, trainSize: 15_000),
+        bookResult: BookResult("loss 0.331, train acc 0.878, test acc 0.883", spread: "loss 0.326–0.333, test 0.866–0.885"),
+        build: { alexnet(inputSize: $0) }, walkSide: 224),
+    ModelSection(
+        name: "vgg", title: "§7.2 VGG-11 with a quarter of the channels",
+        book: TrainConfig(resize: 224, batchSize: 128, epochs: 10, lr: 0.05),
+        quick: TrainConfig(resize: 64, batchSize: 64, epochs: 3, lr: 0.05, trainSize: 20_000),
+        bookResult: BookResult("loss 0.178, train acc 0.935, test acc 0.920", spread: "loss 0.171–0.220, test 0.900–0.924"),
+        build: { vgg11Small(inputSize: $0) }, walkSide: 224),
+    ModelSection(
+        name: "nin", title: "§7.3 Network in network (NiN)",
+        book: TrainConfig(resize: 224, batchSize: 128, epochs: 10, lr: 0.1),
+        quick: TrainConfig(resize: 67, batchSize: 64, epochs: 2, lr: 0.1, trainSize: 20_000),
+        bookResult: BookResult("loss 0.563, train acc 0.786, test acc 0.790",
+                               spread: "unstable: loss 0.321–2.303, median test 0.834"),
+        build: { _ in nin() }, walkSide: 224),
+    ModelSection(
+        name: "googlenet", title: "§7.4 GoogLeNet",
+        book: TrainConfig(resize: 96, batchSize: 128, epochs: 10, lr: 0.1),
+        quick: TrainConfig(resize: nil, batchSize: 64, epochs: 2, lr: 0.1, trainSize: 20_000),
+        bookResult: BookResult("loss 0.262, train acc 0.900, test acc 0.886", spread: "loss 0.235–0.267, median test 0.889"),
+        build: { _ in googlenet() }, walkSide: 96),
+    ModelSection(
+        name: "batch-norm", title: "§7.5 Batch normalization (LeNet with batch norm, scratch and concise)",
+        book: TrainConfig(resize: nil, batchSize: 256, epochs: 10, lr: 1.0),
+        quick: TrainConfig(resize: nil, batchSize: 256, epochs: 10, lr: 1.0),
+        bookResult: BookResult("loss 0.267, train acc 0.902, test acc 0.708", spread: "loss 0.244–0.281, test 0.708–0.879"),
+        build: { _ in lenetBN() }, walkSide: 28),
+    ModelSection(
+        name: "resnet", title: "§7.6 ResNet-18",
+        book: TrainConfig(resize: 96, batchSize: 256, epochs: 10, lr: 0.05),
+        quick: TrainConfig(resize: nil, batchSize: 256, epochs: 2, lr: 0.05, trainSize: 20_000),
+        bookResult: BookResult("loss 0.012, train acc 0.997, test acc 0.893", spread: "loss 0.008–0.019, test 0.838–0.922"),
+        build: { _ in resnet18() }, walkSide: 224),
+    ModelSection(
+        name: "densenet", title: "§7.7 DenseNet",
+        book: TrainConfig(resize: 96, batchSize: 256, epochs: 10, lr: 0.1),
+        quick: TrainConfig(resize: 64, batchSize: 256, epochs: 2, lr: 0.1, trainSize: 20_000),
+        bookResult: BookResult("loss 0.140, train acc 0.948, test acc 0.885", spread: "loss 0.139–0.166, median test 0.855"),
+        build: { _ in densenet() }, walkSide: 96),
+]
+
+/// The book's scratch LeNet-BN result (§7.5), printed beside ours; the concise one is the section's `bookResult`.
+let bookBatchNormScratch = BookResult("loss 0.273, train acc 0.899, test acc 0.807",
+                                      spread: "loss 0.247–0.273, test 0.59–0.885")
+
+/// The first batch norm layer's γ and β after the book's scratch run (`net[1].gamma`, `net[1].beta`).
+let bookBatchNormGammaBeta = (gamma: "[0.4863, 2.8573, 2.3190, 4.3188, 3.8588, 1.7942]",
+                              beta: "[-0.0124, 1.4839, -1.7753, 2.3564, -3.8801, -2.1589]")

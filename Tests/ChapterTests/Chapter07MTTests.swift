@@ -1,0 +1,64 @@
+import D2L
+import NN
+import Tensor
+import TestSupport
+import XCTest
+@testable import Chapter07_RNN
+
+/// Chapter07-RNN, machine translation (book §9.5–9.8): the `mt-data` lines on the real corpus,
+/// the command line, and a short `seq2seq` run on a tiny corpus printing the book's lines.
+final class Chapter07MTTests: XCTestCase {
+    func testHelpListsTheTranslationSectionsAndBeam() throws {
+        let usage = chapterCommand().usage()
+        for piece in ["mt-data", "seq2seq", "--beam <int>", "300 for seq2seq", "0.005 (Adam) for seq2seq", "64 for seq2seq"] {
+            XCTAssertTrue(usage.contains(piece), "--help lacks \(piece)")
+        }
+        XCTAssertEqual(try chapterCommand().parse([]).parsed.int("beam"), 3, "greedy and k = 3 by default")
+    }
+
+    func testMachineTranslationDataPrintsTheBookFacts() throws {
+        let o = try chapterCommand().parse(["mt-data"])
+        let captured = CapturedReport()
+        try runMachineTranslationData(o, hub: testDataHub(), report: captured.report, saveFigure: false)
+        let text = captured.text
+        for piece in ["Go.\tVa !\nHi.\tSalut !", "go .\tva !\nhi .\tsalut !", "source[:6]: [['go', '.'], ['hi', '.'],",
+                      "target[:6]: [['va', '!'], ['salut', '!'],", "len(src_vocab): 10012",
+                      "truncate_pad(src_vocab[source[0]], 10, pad): [47, 4, 1, 1, 1, 1, 1, 1, 1, 1]",
+                      "\nX: [[", "\nvalid lengths for Y: [", "book:  len(src_vocab) 10012"] {
+            XCTAssertTrue(text.contains(piece), "missing \(piece) in\n\(text)")
+        }
+    }
+
+    /// Six pairs of the book's sentences as one unshuffled batch.
+    func tinyData() -> (iterator: NMTDataIterator, srcVocab: Vocab, tgtVocab: Vocab) {
+        let pairs = [("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
+                     ("i'm home .", "je suis chez moi ."), ("go .", "va !"), ("i lost .", "j'ai perdu .")]
+        let reserved = ["<pad>", "<bos>", "<eos>"]
+        let source = pairs.map { $0.0.split(separator: " ").map(String.init) }
+        let target = pairs.map { $0.1.split(separator: " ").map(String.init) }
+        let srcVocab = Vocab(tokens: source, reservedTokens: reserved), tgtVocab = Vocab(tokens: target, reservedTokens: reserved)
+        let (srcArray, srcValid) = buildArrayNMT(source, vocab: srcVocab, numSteps: 10)
+        let (tgtArray, tgtValid) = buildArrayNMT(target, vocab: tgtVocab, numSteps: 10)
+        let iterator = NMTDataIterator(numExamples: pairs.count, batchSize: pairs.count, shuffle: false) { _ in
+            (srcArray, srcValid, tgtArray, tgtValid)
+        }
+        return (iterator, srcVocab, tgtVocab)
+    }
+
+    func testShortSeq2seqRunPrintsTheBookLines() throws {
+        let o = try chapterCommand().parse(["seq2seq", "--epochs", "60", "--lr", "0.01", "--no-progress"])
+        o.reseed()
+        let captured = CapturedReport()
+        let history = try runSeq2seq(o, data: tinyData(), report: captured.report)
+        XCTAssertEqual(history.epochs.count, 60)
+        XCTAssertLessThan(history.final.trainLoss, history.epochs[0].trainLoss * 0.5)
+        let text = captured.text
+        for piece in ["embeddings 32, 32 hidden, 2 layers, dropout 0.1", "10 steps, Adam lr 0.01, 60 epochs",
+                      " tokens/sec on cpu", "book:  loss 0.019, 12745.1 tokens/sec on cuda:0 (loss 0.019–0.021 over 20 builds)",
+                      "greedy search", "\ngo . => ", ", bleu ", "beam search, k = 3", "book:  go . => va !, bleu 1.000"] {
+            XCTAssertTrue(text.contains(piece), "missing \(piece) in\n\(text)")
+        }
+        XCTAssertEqual(text.components(separatedBy: "i'm home . => ").count, 6, "greedy, beam (book's decoder and with the encoder's context) and the book's line")
+        XCTAssertTrue(text.contains("with the encoder's context"), text)
+    }
+}
