@@ -30,6 +30,7 @@ let chapters = [
     "Chapter05-LeNet",
     "Chapter06-ModernCNN",
     "Chapter07-RNN",
+    "Chapter08-Attention",
     "Chapter10-Optimizers",
 ]
 let chapterTargets: [Target] = chapters.map { name in

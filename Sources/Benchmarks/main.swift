@@ -12,6 +12,7 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("mlp-step", "MLP (784-256-10) and softmax-regression training steps at batch 256", runMLPStepBenchmark),
     ("norm", "batch norm (256, 64, 48, 48) and layer norm (640, 32), forward and forward+backward", runNormBenchmark),
     ("optim", "one step of each optimizer over 10 M parameters, GB/s against a copy kernel", runOptimBenchmark),
+    ("attention", "fused scaled dot-product attention against its unfused composition, forward and backward", runAttentionBenchmark),
 ]
 
 func printUsage(to handle: FileHandle = .standardError) {

@@ -1,0 +1,37 @@
+import D2L
+
+/// The chapter's command line: one section per book section (Bahdanau attention, §10.4, is not
+/// here yet: it needs the seq2seq encoder and training loop).
+func chapterCommand() -> ChapterCommand {
+    var command = ChapterCommand(
+        program: "Chapter08-Attention",
+        overview: "Attention mechanisms (book §10.1–10.3, §10.5–10.6): attention cues, Nadaraya–Watson kernel "
+            + "regression, scoring functions, multi-head attention, self-attention and positional encoding, from "
+            + "scratch and concise (--model). Bahdanau attention (§10.4) is not in this chapter yet.",
+        sections: [("cues", "§10.1 the identity attention heat map"),
+                   ("nadaraya-watson", "§10.2 average pooling, non-parametric and parametric kernel regression"),
+                   ("scoring", "§10.3 masked softmax, additive and scaled dot-product attention"),
+                   ("multihead", "§10.5 multi-head attention on the toy input"),
+                   ("self-attention", "§10.6 self-attention and positional encoding")])
+    command.training(epochs: 5, lr: 0.5, batchSize: 50)
+    command.exercises(outputOnly: ["no-figures"]) { p in
+        p.flag("no-figures", help: "do not write SVG figures")
+    }
+    return command
+}
+
+/// Runs the selected sections, each reseeded with `--seed`.
+func runChapter(_ o: ChapterOptions) throws {
+    let log = TextOutput.standardOutput, figures = !o.parsed.flag("no-figures")
+    o.section("cues") { runCues(log: log, figures: figures); print("") }
+    o.section("nadaraya-watson") {
+        runNadarayaWatson(log: log, figures: figures, epochs: o.epochs(book: 5), lr: o.lr(book: 0.5)); print("")
+    }
+    o.section("scoring") { runScoring(log: log, figures: figures, models: o.models); print("") }
+    o.section("multihead") { runMultihead(log: log, models: o.models, selfAttention: false); print("") }
+    o.section("self-attention") {
+        runMultihead(log: log, models: o.models, selfAttention: true)
+        runPositionalEncoding(log: log, figures: figures, models: o.models)
+        print("")
+    }
+}
