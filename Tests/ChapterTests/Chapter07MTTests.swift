@@ -19,7 +19,7 @@ final class Chapter07MTTests: XCTestCase {
     func testMachineTranslationDataPrintsTheBookFacts() throws {
         let o = try chapterCommand().parse(["mt-data"])
         let captured = CapturedReport()
-        try runMachineTranslationData(o, hub: testDataHub(), report: captured.report, saveFigure: false)
+        try runMachineTranslationData(o, hub: TestData.require(.fraEng), report: captured.report, saveFigure: false)
         let text = captured.text
         for piece in ["Go.\tVa !\nHi.\tSalut !", "go .\tva !\nhi .\tsalut !", "source[:6]: [['go', '.'], ['hi', '.'],",
                       "target[:6]: [['va', '!'], ['salut', '!'],", "len(src_vocab): 10012",

@@ -15,8 +15,8 @@ final class Chapter10Tests: XCTestCase {
     }
 
     private func airfoil(batchSize: Int = 10, seed: UInt64) throws -> DataIterator {
-        do { return try getDataCh11(batchSize: batchSize, hub: testDataHub(), seed: seed).iterator }
-        catch { throw XCTSkip("airfoil data not found: \(error)") }
+        // Skips without the data set (fails instead under D2L_REQUIRE_DATA=1).
+        try getDataCh11(batchSize: batchSize, hub: TestData.require(.airfoil), seed: seed).iterator
     }
 
     // MARK: traces equal to the book's prints
@@ -171,7 +171,7 @@ final class Chapter10Tests: XCTestCase {
     func testAirfoilRunsAreReproducible() throws {
         let o = try chapterCommand().parse(["adagrad", "--no-figures", "--epochs", "1"])
         _ = try airfoil(seed: 0)    // skips without the data set
-        let data = { (batchSize: Int) in try getDataCh11(batchSize: batchSize, hub: testDataHub()).iterator }
+        let data = { (batchSize: Int) in try getDataCh11(batchSize: batchSize, hub: TestData.require(.airfoil)).iterator }
         let alone = try runAirfoil("adagrad", o, report: .silent, data: data)
         Tensor.manualSeed(99)
         _ = Tensor.randn([100])
