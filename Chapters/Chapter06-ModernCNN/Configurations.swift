@@ -74,7 +74,7 @@ let modelSections: [ModelSection] = [
     ModelSection(
         name: "vgg", title: "§7.2 VGG-11 with a quarter of the channels",
         book: TrainConfig(resize: 224, batchSize: 128, epochs: 10, lr: 0.05),
-        quick: TrainConfig(resize: 32, batchSize: 64, epochs: 2, lr: 0.02, trainSize: 12_000, heInit: true),
+        quick: TrainConfig(resize: 32, batchSize: 64, epochs: 3, lr: 0.02, trainSize: 16_000, heInit: true),
         bookResult: BookResult("loss 0.178, train acc 0.935, test acc 0.920", spread: "loss 0.171–0.220, test 0.900–0.924"),
         build: { vgg11Small(inputSize: $0) }, walkSide: 224),
     ModelSection(
