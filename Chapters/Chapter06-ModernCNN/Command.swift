@@ -19,6 +19,8 @@ func chapterCommand() -> ChapterCommand {
                + "DenseNet), all 60000 training images, batch 128/256, 10 epochs")
         p.int("train-size", default: 0, help: "train on the first N training images (0: the configuration's)",
               check: .within(0...60_000))
+        p.flag("he-init", help: "He (Kaiming) uniform weights instead of Xavier (the quick configurations of "
+               + "AlexNet, VGG, NiN and GoogLeNet use them)")
         p.int("resize", default: 0, help: "image side after resizing (0: the configuration's)",
               check: .within(0...512))
     }

@@ -222,4 +222,45 @@ final class Chapter06Tests: XCTestCase {
         XCTAssertEqual(resnet.quick.overridden(by: try chapterCommand().parse([])), resnet.quick)
         XCTAssertEqual(modelSections.map(\.name), ["alexnet", "vgg", "nin", "googlenet", "batch-norm", "resnet", "densenet"])
     }
+
+    /// The quick configurations of the networks without batch norm use He init (with Xavier,
+    /// VGG-small at 32 px sits at loss 2.30: its logits barely depend on the input), and
+    /// `kaimingInitWeights` reaches every convolution inside nested blocks and `Inception`.
+    func testQuickNoBatchNormNetworksUseHeInit() throws {
+        let he = Dictionary(uniqueKeysWithValues: modelSections.map { ($0.name, $0.quick.heInit) })
+        XCTAssertEqual(he, ["alexnet": true, "vgg": true, "nin": true, "googlenet": true,
+                            "batch-norm": false, "resnet": false, "densenet": false])
+        XCTAssert(modelSections.allSatisfy { !$0.book.heInit })
+        XCTAssert(modelSections[1].quick.summary.contains("He (Kaiming) init"))
+        let o = try chapterCommand().parse(["vgg", "--he-init"])
+        XCTAssert(modelSections[1].book.overridden(by: o).heInit)
+
+        Tensor.manualSeed(3)
+        let net = Sequential(ninBlock(inChannels: 2, outChannels: 4, kernelSize: 3, stride: 1, padding: 1),
+                             Inception(inChannels: 4, c1: 2, c2: (2, 3), c3: (2, 3), c4: 2))
+        for m in net.modules() { if let c = m as? Conv2d { Init.zeros(c.weight) } }
+        kaimingInitWeights(net)
+        var convs = 0
+        for m in net.modules() {
+            guard let c = m as? Conv2d else { continue }
+            convs += 1
+            let fanIn = c.weight.shape.dropFirst().reduce(1, *)
+            let bound = (6 / Float(fanIn)).squareRoot()
+            let w = c.weight.value.scalars
+            XCTAssert(w.allSatisfy { abs($0) <= bound } && w.contains { $0 != 0 }, "conv \(convs) not He-initialised")
+        }
+        XCTAssertEqual(convs, 9)
+
+        // At VGG-small's quick size the logits' spread with He init is far above Xavier's.
+        func logitSpread(_ initialise: (Module) -> Void) -> Float {
+            Tensor.manualSeed(5)
+            let vgg = vgg11Small(inputSize: 32)
+            vgg.eval()
+            initialise(vgg)
+            let y = withNoGrad { vgg(Tensor.rand([4, 1, 32, 32])) }.scalars
+            let mean = y.reduce(0, +) / Float(y.count)
+            return (y.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(y.count)).squareRoot()
+        }
+        XCTAssertGreaterThan(logitSpread(kaimingInitWeights), 10 * logitSpread(xavierInitWeights))
+    }
 }
