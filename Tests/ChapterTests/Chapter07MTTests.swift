@@ -31,18 +31,7 @@ final class Chapter07MTTests: XCTestCase {
 
     /// Six pairs of the book's sentences as one unshuffled batch.
     func tinyData() -> (iterator: NMTDataIterator, srcVocab: Vocab, tgtVocab: Vocab) {
-        let pairs = [("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
-                     ("i'm home .", "je suis chez moi ."), ("go .", "va !"), ("i lost .", "j'ai perdu .")]
-        let reserved = ["<pad>", "<bos>", "<eos>"]
-        let source = pairs.map { $0.0.split(separator: " ").map(String.init) }
-        let target = pairs.map { $0.1.split(separator: " ").map(String.init) }
-        let srcVocab = Vocab(tokens: source, reservedTokens: reserved), tgtVocab = Vocab(tokens: target, reservedTokens: reserved)
-        let (srcArray, srcValid) = buildArrayNMT(source, vocab: srcVocab, numSteps: 10)
-        let (tgtArray, tgtValid) = buildArrayNMT(target, vocab: tgtVocab, numSteps: 10)
-        let iterator = NMTDataIterator(numExamples: pairs.count, batchSize: pairs.count, shuffle: false) { _ in
-            (srcArray, srcValid, tgtArray, tgtValid)
-        }
-        return (iterator, srcVocab, tgtVocab)
+        tinyNMTData(bookNMTPairs + bookNMTPairs.prefix(2))
     }
 
     func testShortSeq2seqRunPrintsTheBookLines() throws {

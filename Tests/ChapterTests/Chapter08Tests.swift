@@ -237,17 +237,7 @@ final class Chapter08Tests: XCTestCase {
     /// A short run on four of the book's pairs: the loss falls, the book's lines are printed and
     /// the heat map of the last translation is written.
     func testShortBahdanauRunLossFallsAndWritesHeatmap() throws {
-        let pairs = [("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
-                     ("i'm home .", "je suis chez moi .")]
-        let reserved = ["<pad>", "<bos>", "<eos>"]
-        let source = pairs.map { $0.0.split(separator: " ").map(String.init) }
-        let target = pairs.map { $0.1.split(separator: " ").map(String.init) }
-        let srcVocab = Vocab(tokens: source, reservedTokens: reserved), tgtVocab = Vocab(tokens: target, reservedTokens: reserved)
-        let (srcArray, srcValid) = buildArrayNMT(source, vocab: srcVocab, numSteps: 10)
-        let (tgtArray, tgtValid) = buildArrayNMT(target, vocab: tgtVocab, numSteps: 10)
-        let iterator = NMTDataIterator(numExamples: pairs.count, batchSize: pairs.count, shuffle: false) { _ in
-            (srcArray, srcValid, tgtArray, tgtValid)
-        }
+        let (iterator, srcVocab, tgtVocab) = tinyNMTData(bookNMTPairs)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ch08-bahdanau-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let saved = Figures.directory
