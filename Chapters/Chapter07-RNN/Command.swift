@@ -7,8 +7,9 @@ import Tensor
 func chapterCommand() -> ChapterCommand {
     var command = ChapterCommand(
         program: "Chapter07-RNN",
-        overview: "Recurrent neural networks (book §8.1–8.6, §9.1–9.4): sequence models, text, and character-level language models of "
-            + "The Time Machine — RNN, GRU and LSTM from scratch and concise, then a deep and a bidirectional LSTM.",
+        overview: "Recurrent neural networks (book §8.1–8.6, §9.1–9.8): sequence models, text, and character-level language models of "
+            + "The Time Machine — RNN, GRU and LSTM from scratch and concise, a deep and a bidirectional LSTM — then machine "
+            + "translation with a GRU encoder–decoder, BLEU, greedy and beam search.",
         sections: [("sequence", "§8.1 an autoregressive MLP on a noisy sine; 1-, 4-, 16-, 64-step-ahead predictions"),
                    ("text", "§8.2 text preprocessing: lines, tokens, vocabulary, corpus"),
                    ("language-model", "§8.3 word frequencies (Zipf's law), random and sequential minibatches"),
