@@ -35,7 +35,7 @@ let chapters = [
 ]
 let chapterTargets: [Target] = chapters.map { name in
     .executableTarget(name: name, dependencies: ["Tensor", "NN", "D2L"],
-                      path: "Chapters/\(name)", swiftSettings: speed)
+                      path: "Chapters/\(name)", exclude: ["README.md"], swiftSettings: speed)
 }
 
 let package = Package(
