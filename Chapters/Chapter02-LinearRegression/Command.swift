@@ -21,7 +21,7 @@ func chapterCommand() -> ChapterCommand {
 
 /// Runs the selected sections (each reseeded with `--seed`).
 func runChapter(_ o: ChapterOptions) throws {
-    try o.section("basics") {
+    o.section("basics") {
         print("§3.1 Vectorization for speed")
         vectorizationDemo()
         if let url = Figures.saveOrWarn("normal distributions", {

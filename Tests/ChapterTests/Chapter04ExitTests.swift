@@ -20,7 +20,7 @@ import Testing
     @Test func figuresFolderThatIsAFileWarnsAndExitsZero() async {
         let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
             let file = NSTemporaryDirectory() + "d2l-figures-file-\(getpid())"
-            FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+            _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
             setenv("D2L_FIGURES", file, 1)
             chapterCommand().run(arguments: ["activations"], runChapter)
         }
