@@ -8,6 +8,14 @@ import XCTest
 /// it is tested on a fresh clone without any data set. Expected values were computed with
 /// Python from the same fixture files (`re.sub`, `collections.Counter`, float64 statistics).
 final class DataFixturesTests: XCTestCase {
+    /// Five made-up rows in the layout of the airfoil file (6 tab-separated numbers), written
+    /// here rather than committed as a data file.
+    static let airfoilSample = [
+        "800\t0\t0.3048\t71.3\t0.00266337\t126.201", "1000\t0\t0.3048\t71.3\t0.00266337\t125.201",
+        "2000\t1.5\t0.2286\t39.6\t0.00310138\t121.5", "4000\t4\t0.1524\t55.5\t0.00283081\t118.25",
+        "6300\t9.9\t0.0254\t31.7\t0.00529514\t110.0",
+    ].joined(separator: "\n") + "\n"
+
     func testTimeMachineHeadParsesLikeReadTimeMachine() throws {
         let lines = timeMachineLines(try Fixtures.text("timemachine-head.txt"))
         XCTAssertEqual(lines.count, 40)
@@ -44,9 +52,26 @@ final class DataFixturesTests: XCTestCase {
         XCTAssertEqual(valid.scalars, [3, 3], "word, '.', <eos>, then padding")
     }
 
+    /// Made-up houses in the layout of the Kaggle files (Id first, SalePrice last in train;
+    /// `NA`, empty and quoted fields), written here rather than committed as data files.
     func testKaggleSampleCSVPreprocessing() throws {
-        let train = try CSVTable(parsing: Fixtures.text("kaggle_house_pred_train-sample.csv"), file: "train")
-        let test = try CSVTable(parsing: Fixtures.text("kaggle_house_pred_test-sample.csv"), file: "test")
+        let trainText = """
+            Id,MSSubClass,MSZoning,LotFrontage,Street,SalePrice
+            1,60,RL,65,Pave,208500
+            2,20,RL,80,Pave,181500
+            3,60,RM,NA,"Grvl",223500
+            4,70,RL,60,Pave,140000
+
+            """
+        let testText = """
+            Id,MSSubClass,MSZoning,LotFrontage,Street
+            5,20,NA,74,Pave
+            6,60,RH,,Pave
+            7,120,"FV",43,Grvl
+
+            """
+        let train = try CSVTable(parsing: trainText, file: "train")
+        let test = try CSVTable(parsing: testText, file: "test")
         XCTAssertEqual(train.rows.count, 4); XCTAssertEqual(test.rows.count, 3)
         let data = try preprocessKaggleHouseData(train: train, test: test)
         XCTAssertEqual(data.featureNames, ["MSSubClass", "LotFrontage", "MSZoning_FV", "MSZoning_RH", "MSZoning_RL",
@@ -65,7 +90,7 @@ final class DataFixturesTests: XCTestCase {
     }
 
     func testAirfoilSampleStandardisation() throws {
-        let (iter, dim) = try getDataCh11(text: Fixtures.text("airfoil_self_noise-sample.dat"), batchSize: 5, n: 3, seed: 0)
+        let (iter, dim) = try getDataCh11(text: Self.airfoilSample, batchSize: 5, n: 3, seed: 0)
         XCTAssertEqual(dim, 5); XCTAssertEqual(iter.numExamples, 3)
         let (X, y) = Array(iter)[0]
         let row0: [Float] = [-0.97259366, -0.83014345, 0.96448564, 1.07810241, -0.64421915]
@@ -81,7 +106,7 @@ final class DataFixturesTests: XCTestCase {
     /// The download path with an injected fetcher and a fixture as the served file: no data
     /// set and no network needed.
     func testDownloadPathWithInjectedFetchOfAFixture() throws {
-        let content = try Fixtures.bytes("airfoil_self_noise-sample.dat")
+        let content = Array(Self.airfoilSample.utf8)
         let file = DataFile(dataset: "airfoil sample", path: "airfoil_self_noise.dat", sha1: SHA1.hexDigest(content),
                             url: "http://example.invalid/airfoil_self_noise.dat")
         let checkout = Fixtures.temporaryDirectory()
