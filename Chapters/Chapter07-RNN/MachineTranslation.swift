@@ -43,21 +43,6 @@ func runMachineTranslationData(_ o: ChapterOptions, hub: DataHub = .shared, repo
                           + "Y [[6, 7, 40, 4, 3, 1, 1, 1], [0, 5, 3, 1, 1, 1, 1, 1]], valid [5, 3] (shuffled: the batch varies)").line)
 }
 
-/// The book's four test sentences and their references (§9.7.4).
-let seq2seqExamples: [(eng: String, fra: String)] = [
-    ("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."), ("i'm home .", "je suis chez moi .")
-]
-
-/// `go . => va !, bleu 1.000` for each of the book's sentences, decoded with `beamSize`.
-func translateExamples<E, D>(_ net: EncoderDecoder<E, D>, srcVocab: Vocab, tgtVocab: Vocab, numSteps: Int,
-                             beamSize: Int, report: Reporting) {
-    for (eng, fra) in seq2seqExamples {
-        let (translation, _) = predictSeq2seq(net: net, srcSentence: eng, srcVocab: srcVocab, tgtVocab: tgtVocab,
-                                              numSteps: numSteps, beamSize: beamSize)
-        report.say("\(eng) => \(translation), bleu " + String(format: "%.3f", bleu(predSeq: translation, labelSeq: fra, k: 2)))
-    }
-}
-
 /// §9.7 (and §9.8): the book's GRU encoder–decoder — embeddings 32, 32 hidden units, 2 layers,
 /// dropout 0.1 — trained on `load_data_nmt(64, 10)` with Adam (lr 0.005) for 300 epochs, then
 /// the book's four sentences translated greedily and, with `--beam k` > 1, by beam search.

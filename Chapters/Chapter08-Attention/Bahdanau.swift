@@ -116,19 +116,14 @@ func runBahdanau(_ o: ChapterOptions, data: (iterator: NMTDataIterator, srcVocab
     report.say(BookResult("loss 0.021, 4948.7 tokens/sec on cuda:0", spread: "loss 0.019–0.022").line)
     report.say(String(format: "%.1f s of training, %.1f tokens/sec over all epochs", history.trainingSeconds,
                       history.examplesPerSecond))
-    var lastWeights: [Tensor] = []
-    for (eng, fra) in bahdanauExamples {
-        let (translation, weights) = predictSeq2seq(net: net, srcSentence: eng, srcVocab: srcVocab, tgtVocab: tgtVocab,
-                                                    numSteps: numSteps, saveAttentionWeights: true)
-        report.say("\(eng) => \(translation), bleu " + String(format: "%.3f", bleu(predSeq: translation, labelSeq: fra, k: 2)))
-        lastWeights = weights
-    }
+    let lastWeights = translateExamples(net, srcVocab: srcVocab, tgtVocab: tgtVocab, numSteps: numSteps,
+                                        saveAttentionWeights: true, report: report)
     report.say(BookResult("go . => va !, bleu 1.000; i lost . => j'ai perdu ., bleu 1.000; "
                           + "he's calm . => il est paresseux ., bleu 0.658; i'm home . => je suis chez moi ., bleu 1.000",
                           spread: "he's calm 0–0.658, the others 1.000").line)
     if o.parsed.flag("no-figures") || lastWeights.isEmpty { return history }
     // One row per decoding step (the `<eos>` step included), keys up to the source's `<eos>`.
-    let keys = bahdanauExamples[bahdanauExamples.count - 1].eng.split(separator: " ").count + 1
+    let keys = bookTranslationExamples[bookTranslationExamples.count - 1].eng.split(separator: " ").count + 1
     let steps = Tensor.concatenate(lastWeights, axis: 1)                                // (1, steps, numSteps)
     let matrix = steps.slice(axis: 2, 0..<keys).reshaped(to: [1, 1, steps.shape[1], keys])
     let name = o.figureName("bahdanau", "attention")
@@ -139,8 +134,3 @@ func runBahdanau(_ o: ChapterOptions, data: (iterator: NMTDataIterator, srcVocab
     }
     return history
 }
-
-/// The book's four test sentences and their references (§9.7.4, reused in §10.4.2).
-let bahdanauExamples: [(eng: String, fra: String)] = [
-    ("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."), ("i'm home .", "je suis chez moi .")
-]

@@ -191,3 +191,26 @@ func beamSearch<D: Decoder>(_ decoder: D, state: D.State, bos: Int, eos: Int, nu
     let tokens = chosen.tokens.last == eos ? Array(chosen.tokens.dropLast()) : chosen.tokens
     return (tokens, chosen.attention)
 }
+
+/// The book's four test sentences and their references (§9.7.4, reused in §10.4 and §10.7).
+public let bookTranslationExamples: [(eng: String, fra: String)] = [
+    ("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."), ("i'm home .", "je suis chez moi ."),
+]
+
+/// Translates each of the book's sentences and prints `go . => va !, bleu 1.000` (BLEU with
+/// k = 2, as the book). Returns the attention weights of the last translation when
+/// `saveAttentionWeights` is set (empty otherwise).
+@discardableResult
+public func translateExamples<E, D>(_ net: EncoderDecoder<E, D>, srcVocab: Vocab, tgtVocab: Vocab, numSteps: Int,
+                                    beamSize: Int = 1, saveAttentionWeights: Bool = false,
+                                    report: Reporting) -> [Tensor] {
+    var lastWeights: [Tensor] = []
+    for (eng, fra) in bookTranslationExamples {
+        let (translation, weights) = predictSeq2seq(net: net, srcSentence: eng, srcVocab: srcVocab, tgtVocab: tgtVocab,
+                                                    numSteps: numSteps, beamSize: beamSize,
+                                                    saveAttentionWeights: saveAttentionWeights)
+        report.say("\(eng) => \(translation), bleu " + String(format: "%.3f", bleu(predSeq: translation, labelSeq: fra, k: 2)))
+        lastWeights = weights
+    }
+    return lastWeights
+}
