@@ -31,6 +31,7 @@ let chapters = [
     "Chapter06-ModernCNN",
     "Chapter07-RNN",
     "Chapter08-Attention",
+    "Chapter09-Transformer",
     "Chapter10-Optimizers",
 ]
 let chapterTargets: [Target] = chapters.map { name in
