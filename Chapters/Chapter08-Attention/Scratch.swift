@@ -37,28 +37,8 @@ final class NWKernelRegression: ModuleBase, Module {
     }
 }
 
-/// §10.3.3 additive attention: `a(q, k) = w_vᵀ tanh(W_q q + W_k k)`.
-final class AdditiveAttention: ModuleBase, Module {
-    let W_k: Linear, W_q: Linear, w_v: Linear
-    let dropout: Dropout
-    var attentionWeights = Tensor.zeros([0])
-
-    init(keySize: Int, querySize: Int, numHiddens: Int, dropout: Float) {
-        W_k = Linear(inputSize: keySize, outputSize: numHiddens, bias: false)
-        W_q = Linear(inputSize: querySize, outputSize: numHiddens, bias: false)
-        w_v = Linear(inputSize: numHiddens, outputSize: 1, bias: false)
-        self.dropout = Dropout(dropout)
-    }
-    var children: [(name: String, module: Module)] { [("W_k", W_k), ("W_q", W_q), ("w_v", w_v), ("dropout", dropout)] }
-
-    func callAsFunction(_ queries: Tensor, _ keys: Tensor, _ values: Tensor, validLens: [Int]?) -> Tensor {
-        let q = W_q(queries), k = W_k(keys)                        // (B, Q, h), (B, K, h)
-        let features = (q.unsqueezed(2) + k.unsqueezed(1)).tanh()  // (B, Q, K, h)
-        let scores = w_v(features).squeezed(-1)              // (B, Q, K)
-        attentionWeights = maskedSoftmaxScratch(scores, validLens: validLens)
-        return dropout(attentionWeights).bmm(values)               // (B, Q, dv)
-    }
-}
+// §10.3.3 additive attention, `a(q, k) = w_vᵀ tanh(W_q q + W_k k)`, is the library's
+// `AdditiveAttention` (D2L, beside the Bahdanau decoder that uses it).
 
 /// §10.3.2 scaled dot-product attention: `softmax(QKᵀ/√d)V`.
 final class DotProductAttention: ModuleBase, Module {

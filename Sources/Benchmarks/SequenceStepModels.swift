@@ -58,3 +58,22 @@ func seq2seqModel() -> StepModel {
         return (net.parameters(), { loss(net(X, Y, validLen: nil).output, Y, validLen: validLen).mean() })
     }
 }
+
+/// Book §10.4: the same encoder with the Bahdanau decoder (`Seq2SeqAttentionDecoder`: additive
+/// attention queried by the top-layer state at each of the 10 steps), torch_bench's
+/// `Seq2Seq(200, 200, attention=True)`: batch 64 × 10 steps, embed 32, hidden 32, 2 layers, GRU
+/// dropout 0.1, no valid lengths, Adam 0.005. torch_bench's attention has no dropout on its
+/// weights (the book's has 0.1), so that one dropout is switched off here to time the same model.
+func bahdanauModel() -> StepModel {
+    let (batch, steps, vocab) = (64, 10, 200)
+    return sequenceModel("bahdanau", batch: batch, steps: steps, vocab: vocab,
+                         optimizer: { Adam(parameters: $0, lr: 0.005) }) { X, Y in
+        let decoder = Seq2SeqAttentionDecoder(vocabSize: vocab, embedSize: 32, numHiddens: 32, numLayers: 2, dropout: 0.1)
+        decoder.attention.dropout.eval()
+        let net = EncoderDecoder(
+            Seq2SeqEncoder(vocabSize: vocab, embedSize: 32, numHiddens: 32, numLayers: 2, dropout: 0.1), decoder)
+        let loss = MaskedSoftmaxCELoss()
+        let validLen = [Int](repeating: steps, count: batch)
+        return (net.parameters(), { loss(net(X, Y, validLen: nil).output, Y, validLen: validLen).mean() })
+    }
+}

@@ -55,7 +55,13 @@ extension Kernels {
         if n >= 16 {
             let raw = UnsafeRawPointer(x)
             var v = SIMD16<Float>(repeating: -.infinity)
-            while i &+ 16 <= n { v = pointwiseMax(v, raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)); i &+= 16 }
+            // A lane mask, not pointwiseMax (a call per vector): keeps v where x is not greater, so a
+            // NaN in v stays and a NaN in x is skipped, as Swift.max(v, x) does.
+            while i &+ 16 <= n {
+                let x = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+                v.replace(with: x, where: x .> v)
+                i &+= 16
+            }
             m = v.max()
         }
         while i < n { m = Swift.max(m, x[i]); i &+= 1 }

@@ -188,51 +188,7 @@ final class Chapter08Tests: XCTestCase {
 
     // MARK: §10.4 Bahdanau attention
 
-    /// BOOK.md's shape check: decoder (vocab 10, embed 8, hidden 16, 2 layers) on a (4, 7) batch.
-    func testBahdanauDecoderShapes() {
-        Tensor.manualSeed(0)
-        let encoder = Seq2SeqEncoder(vocabSize: 10, embedSize: 8, numHiddens: 16, numLayers: 2)
-        let decoder = Seq2SeqAttentionDecoder(vocabSize: 10, embedSize: 8, numHiddens: 16, numLayers: 2)
-        encoder.eval()
-        decoder.eval()
-        let X = Tensor.zeros([4, 7])
-        let state = decoder.initState(encoder(X, validLen: nil), validLen: nil)
-        let (output, next) = decoder(X, state)
-        XCTAssertEqual(output.shape, [4, 7, 10])
-        XCTAssertEqual(Mirror(reflecting: next).children.count, 3, "the book's [enc_outputs, hidden_state, enc_valid_lens]")
-        XCTAssertEqual(next.encOutputs.shape, [4, 7, 16])
-        XCTAssertEqual(next.hidden.shape, [2, 4, 16])
-        XCTAssertNil(next.encValidLens)
-        XCTAssertEqual(decoder.attentionWeights?.shape, [4, 7, 7], "one row of weights per target step")
-    }
-
-    /// Every step's weights sum to 1 over the valid source positions and are 0 past them; the
-    /// query changes with the step, so the rows differ.
-    func testBahdanauAttentionWeightsAreMasked() throws {
-        Tensor.manualSeed(1)
-        let encoder = Seq2SeqEncoder(vocabSize: 10, embedSize: 8, numHiddens: 16, numLayers: 2)
-        let decoder = Seq2SeqAttentionDecoder(vocabSize: 10, embedSize: 8, numHiddens: 16, numLayers: 2)
-        encoder.eval()
-        decoder.eval()
-        let lens = [3, 7, 1, 5]
-        let X = Tensor(shape: [4, 7], scalars: (0..<28).map { Float($0 * 7 % 10) })
-        let validLen = Tensor(lens.map(Float.init))
-        let state = decoder.initState(encoder(X, validLen: validLen), validLen: validLen)
-        XCTAssertEqual(state.encValidLens, lens)
-        _ = decoder(X.slice(axis: 1, 0..<5), state)
-        let w = try XCTUnwrap(decoder.attentionWeights)
-        XCTAssertEqual(w.shape, [4, 5, 7])
-        let a = w.scalars
-        for b in 0..<4 {
-            for t in 0..<5 {
-                let row = Array(a[(b * 5 + t) * 7..<(b * 5 + t + 1) * 7])
-                XCTAssertEqual(row.prefix(lens[b]).reduce(0, +), 1, accuracy: 1e-5, "batch \(b) step \(t)")
-                XCTAssertEqual(row.dropFirst(lens[b]), Array(repeating: 0, count: 7 - lens[b])[...], "batch \(b) step \(t)")
-            }
-        }
-        let row0 = Array(a[7..<14]), row1 = Array(a[14..<21])  // batch 0, steps 1 and 2
-        XCTAssertNotEqual(row0, row1, "each step queries with its own hidden state")
-    }
+    // The decoder's shape, masking and book-composition tests are in D2LTests/Seq2SeqAttentionTests.
 
     /// A short run on four of the book's pairs: the loss falls, the book's lines are printed and
     /// the heat map of the last translation is written.

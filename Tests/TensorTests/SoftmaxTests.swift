@@ -31,4 +31,19 @@ final class SoftmaxTests: XCTestCase {
         XCTAssertEqual(a.scalars, ref.scalars)
         for s in a.sum(alongAxes: [1]).scalars { XCTAssertEqual(s, 1, accuracy: 1e-6) }
     }
+
+    /// The row max runs in 16-wide vectors: a NaN anywhere in a row makes the row NaN (as in
+    /// PyTorch), −inf entries get weight 0, and the max may sit in any chunk or the tail.
+    func testRowMaxWithNaNInfinityAndMaxInEveryChunk() {
+        for at in [0, 15, 16, 31, 33] {
+            var row = [Float](repeating: 1, count: 34)
+            row[at] = .nan
+            XCTAssertTrue(Tensor(shape: [1, 34], scalars: row).softmax().scalars.allSatisfy { $0.isNaN }, "NaN at \(at)")
+            row[at] = 50
+            row[(at + 1) % 34] = -.infinity
+            let p = Tensor(shape: [1, 34], scalars: row).softmax().scalars
+            XCTAssertEqual(p[at], 1, accuracy: 1e-6, "max at \(at)")
+            XCTAssertEqual(p[(at + 1) % 34], 0, "-inf after \(at)")
+        }
+    }
 }
