@@ -13,6 +13,7 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("norm", "batch norm (256, 64, 48, 48) and layer norm (640, 32), forward and forward+backward", runNormBenchmark),
     ("optim", "one step of each optimizer over 10 M parameters, GB/s against a copy kernel", runOptimBenchmark),
     ("attention", "fused scaled dot-product attention against its unfused composition, forward and backward", runAttentionBenchmark),
+    ("additive", "fused additive-attention scores against the book's broadcast-tanh composition, forward and backward", runAdditiveAttentionBenchmark),
 ]
 
 func printUsage(to handle: FileHandle = .standardError) {
