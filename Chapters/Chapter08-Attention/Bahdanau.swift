@@ -5,12 +5,10 @@ import Tensor
 
 // §10.4 Bahdanau attention: the seq2seq decoder of §9.7, but its context is no longer the
 // encoder's last state: at every step it is the additive-attention pooling of all the encoder's
-// outputs, queried by the decoder's latest top-layer hidden state.
-
-// §10.4.1 the book's `Seq2SeqAttentionDecoder` is the library's (D2L/Models), shared with
-// `Benchmarks step bahdanau`: per target step, the top layer of the GRU state queries the
-// encoder's outputs by additive attention, and the context joins the embedded token as the
-// GRU's input.
+// outputs, queried by the decoder's latest top-layer hidden state, and it joins the embedded
+// token as the GRU's input. The book's `Seq2SeqAttentionDecoder` (§10.4.1) and its
+// `AdditiveAttention` are library classes (Sources/D2L/Models), shared with
+// `Benchmarks step bahdanau`; this file is the §10.4.2 run.
 
 /// §10.4.2: the book's encoder (embeddings 32, 32 hidden, 2 layers, dropout 0.1) with
 /// `Seq2SeqAttentionDecoder`, trained on `load_data_nmt(64, 10)` with Adam (lr 0.005) for 250
