@@ -152,13 +152,12 @@ final class DecoderBlock: ModuleBase, TransformerDecoderBlock {
 func transformerScratch(srcVocab: Int, tgtVocab: Int, numHiddens: Int, ffnNumHiddens: Int, numHeads: Int,
                         numLayers: Int, dropout: Float, normFirst: Bool = false,
                         useBias: Bool = false) -> EncoderDecoder<TransformerEncoder, TransformerDecoder> {
-    let encoder = TransformerEncoder(vocabSize: srcVocab, numHiddens: numHiddens, dropout: dropout, blocks: (0..<numLayers).map { _ in
+    transformerEncoderDecoder(srcVocab: srcVocab, tgtVocab: tgtVocab, numHiddens: numHiddens, numLayers: numLayers,
+                              dropout: dropout, finalNorm: normFirst, encoderBlock: {
         EncoderBlock(numHiddens: numHiddens, ffnNumHiddens: ffnNumHiddens, numHeads: numHeads, dropout: dropout,
                      useBias: useBias, normFirst: normFirst)
-    }, finalNorm: normFirst)
-    let decoder = TransformerDecoder(vocabSize: tgtVocab, numHiddens: numHiddens, dropout: dropout, blocks: (0..<numLayers).map { _ in
+    }, decoderBlock: {
         DecoderBlock(numHiddens: numHiddens, ffnNumHiddens: ffnNumHiddens, numHeads: numHeads, dropout: dropout,
                      useBias: useBias, normFirst: normFirst)
-    }, finalNorm: normFirst)
-    return EncoderDecoder(encoder, decoder)
+    })
 }

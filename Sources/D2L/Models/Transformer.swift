@@ -197,18 +197,30 @@ public final class TransformerDecoder: ModuleBase, Decoder {
     }
 }
 
-/// The book's Transformer with library blocks (the concise version of §10.7): `numLayers` `TransformerEncoderLayer`s and
-/// `TransformerDecoderLayer`s (`dModel` = numHiddens, `dimFeedforward` = ffnNumHiddens, batch-first,
-/// biases everywhere as PyTorch's default); pre-LN stacks get a final layer norm.
+/// An encoder–decoder of `numLayers` blocks each side, made by `encoderBlock` and `decoderBlock`
+/// (the scratch blocks, or the library's layers: `conciseTransformer`); `finalNorm` for pre-LN.
+public func transformerEncoderDecoder(srcVocab: Int, tgtVocab: Int, numHiddens: Int, numLayers: Int, dropout: Float,
+                                      finalNorm: Bool, encoderBlock: () -> TransformerEncoderBlock,
+                                      decoderBlock: () -> TransformerDecoderBlock) -> EncoderDecoder<TransformerEncoder, TransformerDecoder> {
+    EncoderDecoder(
+        TransformerEncoder(vocabSize: srcVocab, numHiddens: numHiddens, dropout: dropout,
+                           blocks: (0..<numLayers).map { _ in encoderBlock() }, finalNorm: finalNorm),
+        TransformerDecoder(vocabSize: tgtVocab, numHiddens: numHiddens, dropout: dropout,
+                           blocks: (0..<numLayers).map { _ in decoderBlock() }, finalNorm: finalNorm))
+}
+
+/// The book's Transformer with library blocks (the concise version of §10.7): `numLayers`
+/// `TransformerEncoderLayer`s and `TransformerDecoderLayer`s (`dModel` = numHiddens,
+/// `dimFeedforward` = ffnNumHiddens, batch-first, biases everywhere as PyTorch's default); pre-LN
+/// stacks get a final layer norm.
 public func conciseTransformer(srcVocab: Int, tgtVocab: Int, numHiddens: Int, ffnNumHiddens: Int, numHeads: Int,
-                        numLayers: Int, dropout: Float, normFirst: Bool = false) -> EncoderDecoder<TransformerEncoder, TransformerDecoder> {
-    let encoder = TransformerEncoder(vocabSize: srcVocab, numHiddens: numHiddens, dropout: dropout, blocks: (0..<numLayers).map { _ in
+                               numLayers: Int, dropout: Float, normFirst: Bool = false) -> EncoderDecoder<TransformerEncoder, TransformerDecoder> {
+    transformerEncoderDecoder(srcVocab: srcVocab, tgtVocab: tgtVocab, numHiddens: numHiddens, numLayers: numLayers,
+                              dropout: dropout, finalNorm: normFirst, encoderBlock: {
         TransformerEncoderLayer(dModel: numHiddens, nhead: numHeads, dimFeedforward: ffnNumHiddens, dropout: dropout,
                                 batchFirst: true, normFirst: normFirst)
-    }, finalNorm: normFirst)
-    let decoder = TransformerDecoder(vocabSize: tgtVocab, numHiddens: numHiddens, dropout: dropout, blocks: (0..<numLayers).map { _ in
+    }, decoderBlock: {
         TransformerDecoderLayer(dModel: numHiddens, nhead: numHeads, dimFeedforward: ffnNumHiddens, dropout: dropout,
                                 batchFirst: true, normFirst: normFirst)
-    }, finalNorm: normFirst)
-    return EncoderDecoder(encoder, decoder)
+    })
 }
