@@ -16,6 +16,21 @@ final class Chapter09Tests: XCTestCase {
         XCTAssertTrue(c.ok, "\(c)", file: file, line: line)
     }
 
+    func testHelpListsCommonOptions() {
+        let usage = chapterCommand().usage()
+        assertListsCommonOptions(usage)
+        for piece in ["  transformer", "  norm-order", "  vit", "--norm-first", "200 for transformer and norm-order"] {
+            XCTAssertTrue(usage.contains(piece), "--help lacks \(piece)")
+        }
+    }
+
+    /// Without `--model` the Transformer sections train the book's scratch blocks only.
+    func testDefaultVersionIsScratch() throws {
+        XCTAssertEqual(chosenVersions(try chapterCommand().parse(["transformer"])), [.scratch])
+        XCTAssertEqual(chosenVersions(try chapterCommand().parse(["transformer", "--model", "concise"])), [.concise])
+        XCTAssertEqual(chosenVersions(try chapterCommand().parse(["transformer", "--model", "both"])), [.scratch, .concise])
+    }
+
     /// Loads golden `nn.TransformerEncoderLayer` weights into a scratch `EncoderBlock` (biases on).
     func scratchBlock(from c: GoldenCase, normFirst: Bool) -> EncoderBlock {
         let block = EncoderBlock(numHiddens: 8, ffnNumHiddens: 16, numHeads: 2, dropout: 0, useBias: true, normFirst: normFirst)
