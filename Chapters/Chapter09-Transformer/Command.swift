@@ -2,7 +2,9 @@ import D2L
 
 /// The chapter's command line: one section per part of the chapter, the training options with the
 /// book's values (Transformer: 200 epochs, Adam lr 0.005, batch 64; ViT: quick configuration by
-/// default, `--book` for the book's), `--norm-first` for the pre-LN exercise.
+/// default, `--book` for the book's), `--norm-first` for the pre-LN exercise. The Transformer
+/// sections train the book's scratch blocks unless `--model` is given (`concise`: the library's
+/// `TransformerEncoderLayer`/`TransformerDecoderLayer`; `both`).
 func chapterCommand() -> ChapterCommand {
     var command = ChapterCommand(
         program: "Chapter09-Transformer",
@@ -17,7 +19,7 @@ func chapterCommand() -> ChapterCommand {
                      batchSize: .perSection(64, "64 for transformer; the configuration's for vit"))
     command.exercises(outputOnly: ["no-figures"]) { p in
         p.flag("no-figures", help: "do not write SVG figures")
-        p.flag("norm-first", help: "pre-LN blocks: x + sublayer(LN(x)) and a final LayerNorm (transformer section)")
+        p.flag("norm-first", help: "transformer: pre-LN blocks, x + sublayer(LN(x)) and a final LayerNorm (norm-order trains both)")
         p.flag("book", help: "vit: the book's configuration (image 96, patch 16, d 512, 10 epochs; hours on a CPU)")
         p.int("train-size", default: 0, help: "vit: train on the first N training images (0: the configuration's)",
               check: .within(0...60_000))

@@ -77,3 +77,25 @@ func bahdanauModel() -> StepModel {
         return (net.parameters(), { loss(net(X, Y, validLen: nil).output, Y, validLen: validLen).mean() })
     }
 }
+
+/// Book §10.7: the Transformer (d 32, FFN 64, 4 heads, 2 + 2 blocks, dropout 0.1, post-LN) on a
+/// 200-token vocabulary, batch 64 × 10 steps, teacher-forced on `Y` with the causal mask, no
+/// padding masks (torch_bench's `nn.Transformer` gets none), mean cross-entropy over every token,
+/// Adam 0.005. Library blocks (`NN.TransformerEncoderLayer`/`DecoderLayer`), with a final
+/// LayerNorm on each stack as `nn.Transformer` has (the book's post-LN model has none).
+func transformerModel() -> StepModel {
+    let (batch, steps, vocab) = (64, 10, 200)
+    return sequenceModel("transformer", batch: batch, steps: steps, vocab: vocab,
+                         optimizer: { Adam(parameters: $0, lr: 0.005) }) { X, Y in
+        let (d, ffn, heads) = (32, 64, 4)
+        let net = transformerEncoderDecoder(srcVocab: vocab, tgtVocab: vocab, numHiddens: d, numLayers: 2, dropout: 0.1,
+                                            finalNorm: true, encoderBlock: {
+            TransformerEncoderLayer(dModel: d, nhead: heads, dimFeedforward: ffn, dropout: 0.1, batchFirst: true)
+        }, decoderBlock: {
+            TransformerDecoderLayer(dModel: d, nhead: heads, dimFeedforward: ffn, dropout: 0.1, batchFirst: true)
+        })
+        let loss = MaskedSoftmaxCELoss()
+        let validLen = [Int](repeating: steps, count: batch)
+        return (net.parameters(), { loss(net(X, Y, validLen: nil).output, Y, validLen: validLen).mean() })
+    }
+}

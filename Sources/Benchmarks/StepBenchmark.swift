@@ -72,6 +72,7 @@ let stepModels: [StepModel] = [
     charModel("bi-lstm-char", lr: 1) { LSTM(inputSize: 28, hiddenSize: 256, numLayers: 2, bidirectional: true) },
     seq2seqModel(),
     bahdanauModel(),
+    transformerModel(),
 ]
 
 /// Times `steps` training steps after two warm-up steps; returns the report line. With `cpuTime`
