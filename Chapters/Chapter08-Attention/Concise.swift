@@ -1,8 +1,10 @@
+import D2L
 import NN
 import Tensor
 
 // The library versions (§10.3, §10.5, §10.6): the fused scaled dot-product attention op,
-// PyTorch-style `MultiheadAttention` and the `PositionalEncoding` layer.
+// PyTorch-style `MultiheadAttention` and the `PositionalEncoding` layer. (`keyPaddingMask(validLens:keys:)`
+// turning the book's valid lengths into PyTorch's mask is in D2L, shared with the Transformer.)
 
 /// §10.3.2 concise: one fused op (scores → mask → softmax → weighted sum); returns the output
 /// and the attention weights.
@@ -14,10 +16,4 @@ func dotProductAttentionConcise(_ queries: Tensor, _ keys: Tensor, _ values: Ten
 /// §10.5 concise: `nn.MultiheadAttention(num_hiddens, num_heads, dropout, bias=False, batch_first=True)`.
 func multiHeadAttentionConcise(numHiddens: Int, numHeads: Int, dropout: Float) -> MultiheadAttention {
     MultiheadAttention(embedDim: numHiddens, numHeads: numHeads, dropout: dropout, bias: false, batchFirst: true)
-}
-
-/// The book's valid lengths as PyTorch's `key_padding_mask` `(batch, keys)`: 1 marks a padded key.
-func keyPaddingMask(validLens: [Int], keys: Int) -> Tensor {
-    Tensor(shape: [validLens.count, keys],
-           scalars: validLens.flatMap { len in (0..<keys).map { $0 < len ? Float(0) : 1 } })
 }

@@ -58,3 +58,20 @@ func seq2seqModel() -> StepModel {
         return (net.parameters(), { loss(net(X, Y, validLen: nil).output, Y, validLen: validLen).mean() })
     }
 }
+
+/// Book §10.7: the Transformer (d 32, FFN 64, 4 heads, 2 + 2 blocks, dropout 0.1, post-LN) on a
+/// 200-token vocabulary, batch 64 × 10 steps, teacher-forced on `Y` with the causal mask, no
+/// padding masks (torch_bench's `nn.Transformer` gets none), mean cross-entropy over every token,
+/// Adam 0.005. Library blocks (`conciseTransformer`); torch_bench's `nn.Transformer` also has a
+/// final LayerNorm on each stack, which the book's (post-LN) model does not.
+func transformerModel() -> StepModel {
+    let (batch, steps, vocab) = (64, 10, 200)
+    return sequenceModel("transformer", batch: batch, steps: steps, vocab: vocab,
+                         optimizer: { Adam(parameters: $0, lr: 0.005) }) { X, Y in
+        let net = conciseTransformer(srcVocab: vocab, tgtVocab: vocab, numHiddens: 32, ffnNumHiddens: 64, numHeads: 4,
+                                     numLayers: 2, dropout: 0.1)
+        let loss = MaskedSoftmaxCELoss()
+        let validLen = [Int](repeating: steps, count: batch)
+        return (net.parameters(), { loss(net(X, Y, validLen: nil).output, Y, validLen: validLen).mean() })
+    }
+}

@@ -71,6 +71,7 @@ let stepModels: [StepModel] = [
     charModel("deep-lstm-char", lr: 2) { LSTM(inputSize: 28, hiddenSize: 256, numLayers: 2) },
     charModel("bi-lstm-char", lr: 1) { LSTM(inputSize: 28, hiddenSize: 256, numLayers: 2, bidirectional: true) },
     seq2seqModel(),
+    transformerModel(),
 ] + vitStepModels   // ViTStepModels.swift
 
 /// Times `steps` training steps after two warm-up steps; returns the report line. With `cpuTime`
