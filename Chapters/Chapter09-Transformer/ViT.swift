@@ -47,10 +47,11 @@ let vitBookConfig = ViTConfig(imgSize: 96, patchSize: 16, numHiddens: 512, mlpNu
                               numBlks: 2, embDropout: 0.1, blkDropout: 0.1, lr: 0.1, batchSize: 128, epochs: 10)
 
 /// The quick configuration (the default): 28×28 images as they are, 7×7 patches (16 of them, so
-/// 17 steps with `<cls>`), d 64, MLP 128, 4 heads, 2 blocks; the book's dropout and learning rate.
-/// Chosen to train in about 3 minutes on an idle 2-core CPU (see the chapter README).
+/// 17 steps with `<cls>`), d 64, MLP 128, 4 heads, 2 blocks, the book's dropout and batch size,
+/// 5 epochs at 3× the book's learning rate (measured after 4 epochs: test acc 0.837 at lr 0.3,
+/// 0.814 at 0.1). Chosen to train in well under 3 minutes on an idle 2-core CPU (chapter README).
 let vitQuickConfig = ViTConfig(imgSize: 28, patchSize: 7, numHiddens: 64, mlpNumHiddens: 128, numHeads: 4,
-                               numBlks: 2, embDropout: 0.1, blkDropout: 0.1, lr: 0.1, batchSize: 128, epochs: 5)
+                               numBlks: 2, embDropout: 0.1, blkDropout: 0.1, lr: 0.3, batchSize: 128, epochs: 5)
 
 /// The section: the book's shape checks, a scratch = concise check, training, the attention map.
 func runViT(_ o: ChapterOptions) throws {
@@ -60,14 +61,14 @@ func runViT(_ o: ChapterOptions) throws {
     print("Transformers for vision (ViT), \(useBook ? "the book's configuration" : "quick configuration"): \(config.summary)")
     if !useBook { print("  (book: \(vitBookConfig.summary); --book runs it, hours on a CPU)") }
     for line in vitShapeChecks() { print(line) }
-    if let line = vitScratchCheck(config) { print(line) }
+    print(vitScratchCheck(config))
     o.reseed()   // the same weights whether or not the checks ran
 
     let data = try loadDataFashionMNIST(batchSize: config.batchSize, resize: config.imgSize == 28 ? nil : config.imgSize,
                                         seed: o.seed, trainSize: config.trainSize)
     // `--model both` (the default) trains the concise model only: one ViT run fills the time budget.
     let model: ModelVersion = o.models == [.scratch] ? .scratch : .concise
-    let net: ViTModel = model == .scratch ? try vitScratchModel(config) : config.concise()
+    let net: ViTModel = model == .scratch ? vitScratchModel(config) : config.concise()
     print("training the \(model) ViT (\(net.parameterCount) parameters)")
     try trainCh6(net: net, trainIter: data.train, testIter: data.test, numEpochs: config.epochs, lr: config.lr,
                  maxBatches: o.maxBatches, report: o.report(section: "vit", model: model))

@@ -11,3 +11,8 @@ public final class GELU: ModuleBase, Layer {
     public override init() {}
     public func callAsFunction(_ x: Tensor) -> Tensor { x.gelu() }
 }
+
+extension TransformerActivation {
+    /// `x·Φ(x)` (PyTorch's `activation="gelu"`), as in the ViT's blocks.
+    public static var gelu: TransformerActivation { TransformerActivation("gelu") { $0.gelu() } }
+}

@@ -49,3 +49,58 @@ final class Chapter09ViTTests: XCTestCase {
         }
     }
 }
+
+/// The scratch ViT (patches by reshape and matmul, the chapter's LayerNormScratch, the attention
+/// chapter's MultiHeadAttention) equals the concise one given the same weights: logits and the
+/// gradient of every corresponding weight.
+final class Chapter09ViTScratchTests: XCTestCase {
+    /// A tiny configuration's concise model and a scratch model given its weights.
+    func tinyPair() -> (ViTConfig, ViT, ViTScratch) {
+        let config = ViTConfig(imgSize: 8, patchSize: 4, numHiddens: 8, mlpNumHiddens: 16, numHeads: 2, numBlks: 2,
+                               embDropout: 0.1, blkDropout: 0.1, lr: 0.1, batchSize: 4, epochs: 1)
+        let net = config.concise(), scratch = config.scratch()
+        copyWeights(from: net, to: scratch)
+        return (config, net, scratch)
+    }
+
+    func testScratchEqualsConciseWithTheSameWeights() {
+        Tensor.manualSeed(6)
+        let (config, net, scratch) = tinyPair()
+        net.eval()
+        scratch.eval()
+        let x = Tensor.rand([3, 1, 8, 8]), labels = [0, 3, 7]
+        let loss = CrossEntropyLoss()
+        let lc = loss(net(x), labels), ls = loss(scratch(x), labels)
+        XCTAssertEqual(lc.item(), ls.item(), accuracy: 1e-5)
+        lc.backward()
+        ls.backward()
+        func same(_ a: Tensor?, _ b: Tensor?, _ label: String) {
+            guard let a, let b else { return XCTFail("\(label): missing gradient") }
+            let r = compare(a.reshaped(to: [-1]), b.reshaped(to: [-1]), atol: 1e-5, rtol: 1e-3, label: label)
+            XCTAssertTrue(r.ok, r.description)
+        }
+        same(net.patchEmbedding.conv.weight.grad, scratch.patchEmbedding.W.grad, "patch kernel")
+        same(net.clsToken.grad, scratch.clsToken.grad, "cls token")
+        same(net.posEmbedding.grad, scratch.posEmbedding.grad, "position embedding")
+        for (i, (c, s)) in zip(net.blks, scratch.blks).enumerated() {
+            let d = config.numHiddens, g = c.attention.inProjWeight.grad!
+            same(g.slice(axis: 0, 0..<d), s.attention.W_q.weight.grad, "block \(i) W_q")
+            same(g.slice(axis: 0, 2 * d..<3 * d), s.attention.W_v.weight.grad, "block \(i) W_v")
+            same(c.attention.outProj.weight.grad, s.attention.W_o.weight.grad, "block \(i) W_o")
+            same(c.ln1.weight!.grad, s.ln1.weight.grad, "block \(i) ln1")
+            same(c.mlp.dense1.weight.grad, s.mlp.dense1.weight.grad, "block \(i) dense1")
+        }
+    }
+
+    /// Attention maps from the scratch model have the concise model's layout and values.
+    func testScratchAttentionWeightsMatchConcise() {
+        Tensor.manualSeed(7)
+        let (config, net, scratch) = tinyPair()
+        let x = Tensor.rand([2, 1, 8, 8])
+        for (a, b) in zip(clsAttention(net, x), clsAttention(scratch, x)) {
+            let r = compare(a, b, atol: 1e-6, label: "cls attention")
+            XCTAssertTrue(r.ok, r.description)
+        }
+        XCTAssertTrue(vitScratchCheck(config).contains("largest logit difference"))
+    }
+}
