@@ -96,7 +96,16 @@ extension Kernels {
     public static func geluBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                                     _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
         Parallel.forRanges(n, align: 16) { r in
-            binaryRun(GELUGradFunction.self, x + r.lowerBound, 1, g + r.lowerBound, 1, dx + r.lowerBound, r.count)
+            let xr = UnsafeRawPointer(x), gr = UnsafeRawPointer(g), dr = UnsafeMutableRawPointer(dx)
+            var i = r.lowerBound
+            while i &+ 16 <= r.upperBound {
+                let o = i &* 4
+                dr.storeBytes(of: GELUMath.geluBackward(xr.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self),
+                                                        gr.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)),
+                              toByteOffset: o, as: SIMD16<Float>.self)
+                i &+= 16
+            }
+            while i < r.upperBound { dx[i] = GELUMath.geluBackwardReference(x[i], g[i]); i &+= 1 }
         }
     }
 

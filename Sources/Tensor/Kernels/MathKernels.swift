@@ -30,7 +30,9 @@ public enum VectorMath {
     @inline(__always)
     public static func exp(_ x: V) -> V {
         let hi = V(repeating: 88.72283), lo = V(repeating: -103.97208)
-        let xc = pointwiseMin(pointwiseMax(x, lo), hi)
+        // Clamp with lane selects: `pointwiseMin`/`pointwiseMax` are generic stdlib calls that
+        // are not always inlined into a larger kernel (measured in the GELU backward).
+        let xc = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
         // n = round(x·log₂e) with the 1.5·2²³ trick (round to nearest even).
         let magic = V(repeating: 12_582_912)
         // Fused multiply-adds throughout (Swift does not contract `a * b + c` on its own).
