@@ -73,7 +73,7 @@ let stepModels: [StepModel] = [
     seq2seqModel(),
     bahdanauModel(),
     transformerModel(),
-]
+] + vitStepModels   // ViTStepModels.swift
 
 /// Times `steps` training steps after two warm-up steps; returns the report line. With `cpuTime`
 /// each step is timed by the process's CPU clock instead of the wall clock (steadier on a shared

@@ -25,33 +25,20 @@ public struct AttentionProblem {
 
 extension Kernels {
 
-    /// `Σ a[t]·b[t]` over `n` floats, 16 lanes at a time (the scalar loop does not vectorise:
-    /// its additions must keep their order).
-    @inline(__always)
-    static func attentionDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var t = 0
-        var s: Float = 0
-        if n >= 16 {
-            let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-            var acc = SIMD16<Float>()
-            while t &+ 16 <= n {
-                acc += ra.loadUnaligned(fromByteOffset: t &* 4, as: SIMD16<Float>.self)
-                    * rb.loadUnaligned(fromByteOffset: t &* 4, as: SIMD16<Float>.self)
-                t &+= 16
-            }
-            s = acc.sum()
-        }
-        while t < n { s += a[t] * b[t]; t &+= 1 }
-        return s
-    }
-
-    /// `w[j] = exp(w[j] − m)` for `j < n`, 16 lanes at a time (a short tail runs as one padded
+    /// `w[j] = exp(w[j] − m)` for `j < n`, 16 lanes at a time (the tail runs as one padded
     /// vector whose extra lanes are dropped); returns the sum.
     @inline(__always)
     static func attentionExpShifted(_ w: UnsafeMutablePointer<Float>, _ n: Int, by m: Float) -> Float {
         let vm = SIMD16<Float>(repeating: m)
         var acc = SIMD16<Float>()
         var j = 0
+        let wr = UnsafeMutableRawPointer(w)
+        while j &+ 16 <= n {
+            let e = VectorMath.exp(wr.loadUnaligned(fromByteOffset: j &* 4, as: SIMD16<Float>.self) - vm)
+            wr.storeBytes(of: e, toByteOffset: j &* 4, as: SIMD16<Float>.self)
+            acc += e
+            j &+= 16
+        }
         while j < n {
             let len = Swift.min(16, n &- j)
             var x = SIMD16<Float>(repeating: m)
@@ -77,11 +64,57 @@ extension Kernels {
     /// `y[t] += c·x[t]` over `n` floats.
     @inline(__always)
     static func attentionAxpy(_ c: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        for t in 0..<n { y[t] += c * x[t] }
+        var t = 0
+        if n >= 16 {
+            let xr = UnsafeRawPointer(x), yr = UnsafeMutableRawPointer(y), vc = SIMD16<Float>(repeating: c)
+            while t &+ 16 <= n {
+                let o = t &* 4
+                yr.storeBytes(of: yr.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+                                .addingProduct(vc, xr.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)),
+                              toByteOffset: o, as: SIMD16<Float>.self)
+                t &+= 16
+            }
+        }
+        while t < n { y[t] += c * x[t]; t &+= 1 }
     }
+
+    /// `x` is one problem's `(k, d)` block (keys or values); writes its transpose `(d, kPad)` to
+    /// `xT`, `kPad` = `k` rounded up to 16, the padding columns zero. With it, 16 dot products
+    /// `⟨a, x_j⟩` take `d` fused multiply-adds (`attentionRowDots`) instead of 16 horizontal sums
+    /// (which dominated for the short heads of a ViT, d = 16).
+    @inline(__always)
+    static func attentionTranspose(_ x: UnsafePointer<Float>, k: Int, d: Int, kPad: Int, _ xT: UnsafeMutablePointer<Float>) {
+        xT.update(repeating: 0, count: d &* kPad)
+        for j in 0..<k {
+            let xj = x + j &* d
+            for t in 0..<d { xT[t &* kPad &+ j] = xj[t] }
+        }
+    }
+
+    /// `out[j] = ⟨a, x_j⟩` for `j < kPad` from the transpose `xT` `(d, kPad)` (see `attentionTranspose`).
+    @inline(__always)
+    static func attentionRowDots(_ a: UnsafePointer<Float>, _ xT: UnsafePointer<Float>, d: Int, kPad: Int,
+                                 _ out: UnsafeMutablePointer<Float>) {
+        let xr = UnsafeRawPointer(xT), orw = UnsafeMutableRawPointer(out)
+        var j = 0
+        while j < kPad {
+            var acc = SIMD16<Float>()
+            for t in 0..<d {
+                acc = acc.addingProduct(SIMD16<Float>(repeating: a[t]),
+                                        xr.loadUnaligned(fromByteOffset: (t &* kPad &+ j) &* 4, as: SIMD16<Float>.self))
+            }
+            orw.storeBytes(of: acc, toByteOffset: j &* 4, as: SIMD16<Float>.self)
+            j &+= 16
+        }
+    }
+
+    /// `k` rounded up to a multiple of 16.
+    @inline(__always)
+    static func attentionPadded(_ k: Int) -> Int { (k &+ 15) & ~15 }
     /// Fused forward, one pass per query row: scores `s_j = scale·⟨q, k_j⟩` (+ additive mask,
     /// then the valid-length replacement), `p = softmax(s)` written to `weights`, and
-    /// `out = Σ_j p_j·keep_j·v_j`. Rows run in parallel.
+    /// `out = Σ_j p_j·keep_j·v_j`. Rows run in parallel; the scores of a row come 16 keys at a
+    /// time from the problem's transposed keys (`attentionRowDots`).
     public static func attentionForward(_ p: AttentionProblem, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
                                         v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                                         weights: UnsafeMutablePointer<Float>) {
@@ -89,10 +122,19 @@ extension Kernels {
         let work = Swift.max(1, p.k &* (p.d &+ p.dv))
         let lens = attentionLengthsCopy(p)
         defer { lens?.deallocate() }
+        let kPad = attentionPadded(p.k)
         Parallel.forRanges(rows, minChunk: Swift.max(1, 16_384 / work)) { range in
+            // Kᵀ of the current problem (rows of a range are consecutive, so it changes rarely)
+            // and the row's raw scores.
+            let kT = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(p.d &* kPad, 1))
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(kPad, 1))
+            defer { kT.deallocate(); scores.deallocate() }
+            var transposed = -1
             for row in range {
                 let b = row / p.q, i = row % p.q
                 let qi = q + row &* p.d, kb = k + b &* p.k &* p.d, vb = v + b &* p.k &* p.dv
+                if b != transposed { attentionTranspose(kb, k: p.k, d: p.d, kPad: kPad, kT); transposed = b }
+                attentionRowDots(qi, kT, d: p.d, kPad: kPad, scores)
                 let w = weights + row &* p.k
                 let mask = p.additive.map { $0 + (b &* p.additiveStride &+ i &* p.k) }
                 let len = lens.map { Swift.min(Swift.max($0[row], 0), p.k) } ?? p.k
@@ -102,7 +144,7 @@ extension Kernels {
                     if j >= len {
                         s = Tensor.attentionMaskValue
                     } else {
-                        s = attentionDot(qi, kb + j &* p.d, p.d) * p.scale
+                        s = scores[j] * p.scale
                         if let mask { s += mask[j] }
                     }
                     w[j] = s
@@ -136,20 +178,24 @@ extension Kernels {
         dv.update(repeating: 0, count: p.n &* p.k &* p.dv)
         let lens = attentionLengthsCopy(p)
         defer { lens?.deallocate() }
+        let kPad = attentionPadded(p.k)
         Parallel.forEach(p.n) { b in
-            let ds = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(p.k, 1))
-            defer { ds.deallocate() }
+            let ds = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(kPad, 1))
+            let vT = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(p.dv &* kPad, 1))
+            defer { ds.deallocate(); vT.deallocate() }
             let kb = k + b &* p.k &* p.d, vb = v + b &* p.k &* p.dv
             let dkb = dk + b &* p.k &* p.d, dvb = dv + b &* p.k &* p.dv
+            attentionTranspose(vb, k: p.k, d: p.dv, kPad: kPad, vT)
             for i in 0..<p.q {
                 let row = b &* p.q &+ i
                 let g = grad + row &* p.dv, w = weights + row &* p.k, qi = q + row &* p.d, dqi = dq + row &* p.d
                 let len = lens.map { Swift.min(Swift.max($0[row], 0), p.k) } ?? p.k
+                attentionRowDots(g, vT, d: p.dv, kPad: kPad, ds)            // ds[j] = ⟨G_i, v_j⟩
                 var dot: Float = 0
                 for j in 0..<p.k {
                     let keep = p.keep?[row &* p.k &+ j] ?? 1
-                    let vj = vb + j &* p.dv, dvj = dvb + j &* p.dv
-                    let s = attentionDot(g, vj, p.dv) * keep
+                    let dvj = dvb + j &* p.dv
+                    let s = ds[j] * keep
                     ds[j] = s
                     dot += s * w[j]
                     let c = w[j] * keep

@@ -31,7 +31,7 @@ public enum VectorMath {
     public static func exp(_ x: V) -> V {
         let hi = V(repeating: 88.72283), lo = V(repeating: -103.97208)
         // Clamp by lane masks (the same lanes as pointwiseMin(pointwiseMax(x, lo), hi), NaN kept): the
-        // generic pointwiseMin/Max were not inlined and cost as much as the rest of exp in softmax.
+        // generic pointwiseMin/Max were not inlined and cost as much as the rest of exp (softmax, GELU).
         let xc = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
         // n = round(x·log₂e) with the 1.5·2²³ trick (round to nearest even).
         let magic = V(repeating: 12_582_912)
