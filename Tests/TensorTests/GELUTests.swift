@@ -56,7 +56,7 @@ final class GELUTests: XCTestCase {
     func testGradCheck() {
         var gen = SeededGenerator(seed: 5)
         let x = Tensor.uniform([5, 7], low: -3, high: 3, generator: &gen)
-        for r in gradCheck([x], h: 1e-2, label: "gelu") { $0[0].gelu() } {
+        for r in gradCheck([x], h: 1e-2, label: "gelu", { $0[0].gelu() }) {
             XCTAssertTrue(r.ok, r.description)
         }
     }
