@@ -70,18 +70,21 @@ extension Kernels {
     @inline(__always) static func sigmoidScalar(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
 
     /// `eˣ` for the gate nonlinearities: `VectorMath.exp`'s `2ⁿ·eʳ` (`expParts`) on `x` clamped
-    /// to [−87, 88], without its subnormal, overflow and NaN cases, which σ and tanh do not need
-    /// (they saturate long before; `gateSigmoid` keeps a NaN a NaN).
+    /// to [−87, 88], without its subnormal and overflow cases, which σ and tanh do not need (they
+    /// saturate long before). The clamp compares and blends (a NaN fails both tests and stays NaN);
+    /// `pointwiseMin`/`pointwiseMax` were not inlined here and cost a call per vector.
     @inline(__always)
     static func gateExp(_ x: V16) -> V16 {
-        let (n, er) = VectorMath.expParts(pointwiseMin(pointwiseMax(x, V16(repeating: -87)), V16(repeating: 88)))
+        var xc = x.replacing(with: -87, where: x .< -87)
+        xc.replace(with: 88, where: xc .> 88)
+        let (n, er) = VectorMath.expParts(xc)
         return er * VectorMath.pow2(n)
     }
 
     /// `σ(x) = 1 / (1 + e^{−x})` for the gates (inlined into the cell kernels).
     @inline(__always)
     static func gateSigmoid(_ x: V16) -> V16 {
-        (1 / (1 + gateExp(-x))).replacing(with: x, where: x .!= x)
+        1 / (1 + gateExp(-x))
     }
 
     /// `tanh x = 2σ(2x) − 1` for the gates: one exponential and one division (absolute error
