@@ -65,6 +65,13 @@ func runGEMMShapesBenchmark() {
         ("X·W (256x400)·(400x120)", false, false, 256, 120, 400),
         ("Xᵀ·G (256x400)ᵀ·(256x120)", true, false, 400, 120, 256),
         ("G·Wᵀ (256x120)·(400x120)ᵀ", false, true, 256, 400, 120),
+        // The recurrent models' products (§8.6, §9.2): a step's h·W_hhᵀ and dGates·W_hh at batch 32
+        // (small-M path; here B is packed on every call, the recurrent layer packs it once per
+        // sequence), and the input projection of all 35·32 rows.
+        ("h·W_hhᵀ LSTM step (32x256)·(1024x256)ᵀ", false, true, 32, 1024, 256),
+        ("dG·W_hh LSTM step (32x1024)·(1024x256)", false, false, 32, 256, 1024),
+        ("h·W_hhᵀ rnn512 step (32x512)·(512x512)ᵀ", false, true, 32, 512, 512),
+        ("X·W_ihᵀ (1120x28)·(1024x28)ᵀ", false, true, 1120, 1024, 28),
         ("square 512", false, false, 512, 512, 512),
         ("square 1024", false, false, 1024, 1024, 1024),
     ]

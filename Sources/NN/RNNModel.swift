@@ -62,8 +62,8 @@ public final class RNNModel: ModuleBase, RecurrentLanguageModel {
         shapeCheck(state.count == (isLSTM ? 2 : 1),
                    "RNNModel: the state has \(state.count) tensors, the \(isLSTM ? "LSTM" : "layer") needs "
                    + "\(isLSTM ? 2 : 1) (use beginState)", file: file, line: line)
-        let inputs = Tensor.oneHot(X.transposed(), depth: vocabSize, file: file, line: line)   // (T, B, V)
-        let r = rnn.forward(inputs, hidden: state[0], cell: isLSTM ? state[1] : nil, file: file, line: line)
+        // One-hot inputs (T, B, V), given to the layer as their ids: its input projection is a lookup.
+        let r = rnn.forward(tokens: X.transposed(), hidden: state[0], cell: isLSTM ? state[1] : nil, file: file, line: line)
         let Y = r.output                                                                       // (T, B, d·H)
         let output = linear(Y.reshaped(to: [-1, Y.shape[2]]), file: file, line: line)           // (T·B, V)
         return (output, [r.hidden] + (r.cell.map { [$0] } ?? []))

@@ -103,11 +103,28 @@ public class RNNBase: Module {
     /// `(T, B, directions·H)` and the final states of every layer and direction.
     public func forward(_ x: Tensor, hidden: Tensor?, cell: Tensor?,
                         file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, hidden: Tensor, cell: Tensor?) {
-        let name = String(describing: type(of: self))
         shapeCheck(x.rank == 3 && x.shape[2] == inputSize,
-                   "\(name)(inputSize: \(inputSize), hiddenSize: \(hiddenSize)): input \(describeShape(x.shape)) must be "
-                   + "(steps, batch, \(inputSize))", file: file, line: line)
-        let B = x.shape[1], H = hiddenSize, dirs = numDirections, stateShape = [numLayers * dirs, B, H]
+                   "\(String(describing: type(of: self)))(inputSize: \(inputSize), hiddenSize: \(hiddenSize)): input "
+                   + "\(describeShape(x.shape)) must be (steps, batch, \(inputSize))", file: file, line: line)
+        return run(x, tokens: nil, batch: x.shape[1], hidden: hidden, cell: cell, file: file, line: line)
+    }
+
+    /// `forward` on one-hot inputs given by their token ids `(T, B)` (whole-number `Float`s below
+    /// `inputSize`): the same as `forward(Tensor.oneHot(ids, depth: inputSize), …)`, but the first
+    /// layer's input projection `oneHot(id)·W_ihᵀ` is column `id` of `W_ih`, looked up instead of
+    /// multiplied (its gradient a scatter-add into those columns). `RNNModel` runs this way.
+    public func forward(tokens ids: Tensor, hidden: Tensor?, cell: Tensor?,
+                        file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, hidden: Tensor, cell: Tensor?) {
+        shapeCheck(ids.rank == 2, "\(String(describing: type(of: self))): token ids \(describeShape(ids.shape)) must be (steps, batch)",
+                   file: file, line: line)
+        return run(nil, tokens: ids, batch: ids.shape[1], hidden: hidden, cell: cell, file: file, line: line)
+    }
+
+    /// The stack over dense inputs `x`, or over one-hot inputs given by `tokens`.
+    func run(_ x: Tensor?, tokens: Tensor?, batch B: Int, hidden: Tensor?, cell: Tensor?,
+             file: StaticString, line: UInt) -> (output: Tensor, hidden: Tensor, cell: Tensor?) {
+        let name = String(describing: type(of: self))
+        let H = hiddenSize, dirs = numDirections, stateShape = [numLayers * dirs, B, H]
         for (label, s) in [("hidden", hidden), ("cell", cell)] {
             if let s = s {
                 shapeCheck(s.shape == stateShape, "\(name): \(label) state \(describeShape(s.shape)) must be "
@@ -118,14 +135,19 @@ public class RNNBase: Module {
             guard let s = s else { return Tensor.zeros([B, H]) }
             return s.slice(axis: 0, k..<(k + 1)).reshaped(to: [B, H])
         }
-        var layerInput = x
+        var layerInput = x ?? Tensor.zeros([0])
         var hs: [Tensor] = [], cs: [Tensor] = []
         for layer in 0..<numLayers {
             var outs: [Tensor] = []
             for d in 0..<dirs {
                 let k = layer * dirs + d, w = weights[k]
                 // The input projection of all T·B rows in one product; the biases go into the cell kernel.
-                let xg = linear(layerInput, weight: w.weightIH.value, bias: nil, file: file, line: line)
+                let xg: Tensor
+                if layer == 0, let ids = tokens {
+                    xg = w.weightIH.value.transposed().gather(indices: ids, axis: 0, file: file, line: line)   // (T, B, G·H)
+                } else {
+                    xg = linear(layerInput, weight: w.weightIH.value, bias: nil, file: file, line: line)
+                }
                 let r = Tensor.recurrentSequence(mode, inputGates: xg, hidden: initial(hidden, k),
                                                  cell: mode == .lstm ? initial(cell, k) : nil,
                                                  weightHH: w.weightHH.value, biasIH: w.biasIH?.value,

@@ -31,7 +31,8 @@ extension Tensor {
     /// Runs a recurrent cell over a whole sequence (back-propagation through time, book §8.7)
     /// as one op of the graph, the way cuDNN does:
     ///
-    /// - forward, per step: one matrix product `h·W_hhᵀ` `(B, H)·(H, G·H)` and one fused cell
+    /// - forward, per step: one matrix product `h·W_hhᵀ` `(B, H)·(H, G·H)` (`W_hhᵀ` packed once for
+    ///   all steps, `Kernels.GEMMPackedB`; likewise `W_hh` for the backward) and one fused cell
     ///   kernel (`Kernels.*CellForward`) that adds `inputGates[t]` and both biases, applies every gate
     ///   nonlinearity and writes the new state; the activations the backward needs are saved;
     /// - backward, per step in reverse: one fused kernel for the gradients of the gate
@@ -87,11 +88,22 @@ extension Tensor {
         let pbx = biasIH.map { UnsafePointer($0.storage.pointer) }, pbh = biasHH.map { UnsafePointer($0.storage.pointer) }
         let ph0 = h0.storage.pointer, pc0 = c0?.storage.pointer
         let po = out.pointer
+        // W_hhᵀ packed once for the T products h·W_hhᵀ (the small-M GEMM path).
+        let packedWT = GH >= Kernels.gemmSmallNR / 2 ? Kernels.GEMMPackedB(transB: true, k: H, n: GH, b: pw, ldb: H) : nil
+        // A zero initial state (begin_state, and every minibatch with random sampling) needs no
+        // first product, forward or in dW_hh.
+        let h0IsZero = (0..<bh).allSatisfy { ph0[$0] == 0 }
         for s in 0..<T {
             let t = time(s), tp = before(t)
             let hPrev = s == 0 ? ph0 : po + tp &* bh
-            Kernels.gemm(transA: false, transB: true, m: B, n: GH, k: H, a: hPrev, lda: H, b: pw, ldb: H,
-                         c: gh.pointer, ldc: GH)
+            if s == 0 && h0IsZero {
+                gh.pointer.update(repeating: 0, count: bgh)
+            } else if let packed = packedWT {
+                Kernels.gemm(transA: false, m: B, a: hPrev, lda: H, packedB: packed, c: gh.pointer, ldc: GH)
+            } else {
+                Kernels.gemm(transA: false, transB: true, m: B, n: GH, k: H, a: hPrev, lda: H, b: pw, ldb: H,
+                             c: gh.pointer, ldc: GH)
+            }
             switch mode {
             case .rnnTanh:
                 Kernels.rnnTanhCellForward(h: po + t &* bh, gx: px + t &* bgh, gh: gh.pointer, biasX: pbx, biasH: pbh, batch: B, hidden: H)
@@ -127,6 +139,8 @@ extension Tensor {
             let dc = TensorStorage(uninitializedCount: lstm ? bh : 0)
             if lstm { dc.pointer.update(from: gp + T &* bh, count: bh) }
             var dh0: TensorStorage? = nil
+            // W_hh packed once for the T products dGates·W_hh.
+            let packedW = H >= Kernels.gemmSmallNR / 2 ? Kernels.GEMMPackedB(transB: false, k: GH, n: H, b: pw, ldb: H) : nil
             for s in stride(from: T &- 1, through: 0, by: -1) {
                 let t = time(s), tp = before(t)
                 let hPrev = s == 0 ? ph0 : po + tp &* bh
@@ -155,8 +169,12 @@ extension Tensor {
                     target = d.pointer
                 }
                 if gru { Kernels.addInPlace(target, dz.pointer, bh) }
-                Kernels.gemm(transA: false, transB: false, m: B, n: H, k: GH, a: dGh.pointer + t &* bgh, lda: GH,
-                             b: pw, ldb: H, c: target, ldc: H, beta: 1)
+                if let packed = packedW {
+                    Kernels.gemm(transA: false, m: B, a: dGh.pointer + t &* bgh, lda: GH, packedB: packed, c: target, ldc: H, beta: 1)
+                } else {
+                    Kernels.gemm(transA: false, transB: false, m: B, n: H, k: GH, a: dGh.pointer + t &* bgh, lda: GH,
+                                 b: pw, ldb: H, c: target, ldc: H, beta: 1)
+                }
             }
             var grads = [Tensor?](repeating: nil, count: needs.count)
             if needs[0] { grads[0] = Tensor(shape: [T, B, GH], storage: dGx) }
@@ -166,8 +184,12 @@ extension Tensor {
                 // dW_hh = Σₜ dGhₜᵀ·hₜ₋₁: the first step's previous state is h0; the others' are the
                 // outputs of the neighbouring steps, contiguous in both time directions.
                 let dW = TensorStorage(uninitializedCount: GH &* H)
-                Kernels.gemm(transA: true, transB: false, m: GH, n: H, k: B, a: dGh.pointer + time(0) &* bgh, lda: GH,
-                             b: ph0, ldb: H, c: dW.pointer, ldc: H)
+                if h0IsZero {
+                    dW.pointer.update(repeating: 0, count: GH &* H)
+                } else {
+                    Kernels.gemm(transA: true, transB: false, m: GH, n: H, k: B, a: dGh.pointer + time(0) &* bgh, lda: GH,
+                                 b: ph0, ldb: H, c: dW.pointer, ldc: H)
+                }
                 if T > 1 {
                     Kernels.gemm(transA: true, transB: false, m: GH, n: H, k: (T &- 1) &* B,
                                  a: dGh.pointer + (reverse ? 0 : bgh), lda: GH, b: po + (reverse ? bh : 0), ldb: H,

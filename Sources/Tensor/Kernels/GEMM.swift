@@ -17,6 +17,10 @@
 ///    block; a column block's op(B) is packed for all depths at once, so one product runs two
 ///    parallel phases per column block (pack B, then pack A and multiply).
 ///
+/// Products with few rows (a recurrent step's batch) or a short depth skip the packing of `op(A)`
+/// and use a 4×64 tile instead (`gemmUsesSmallM`, GEMMSmallM.swift); weights used many times can be
+/// packed once (`GEMMPackedB`).
+///
 /// Edge tiles (fewer than 12 rows or 32 columns) are padded with zeros while packing, computed in
 /// a scratch tile and copied out. `beta` may be any value; `beta == 0` never reads `C` (so `C`
 /// may be uninitialised).
@@ -73,6 +77,12 @@ extension Kernels {
             return
         }
         let t = work < gemmParallelWork ? 1 : max(1, threads)
+        if gemmUsesSmallM(m: m, n: n, k: k) {
+            // Few rows or a short depth: op(A) is not packed (GEMMSmallM.swift).
+            gemmSmallMUnpacked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                               c: c, ldc: ldc, beta: beta, threads: t)
+            return
+        }
         gemmBlocked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                     c: c, ldc: ldc, beta: beta, threads: t)
     }

@@ -27,12 +27,10 @@ public enum VectorMath {
         float(bits(n + 12_583_039) &<< 23)
     }
 
+    /// The two factors of `eˣ = 2ⁿ · eʳ` for a finite `x`: `n = round(x·log₂e)` (integral-valued)
+    /// and `eʳ` by the polynomial (also the recurrent gates' exponential, `Kernels.gateExp`).
     @inline(__always)
-    public static func exp(_ x: V) -> V {
-        let hi = V(repeating: 88.72283), lo = V(repeating: -103.97208)
-        // Clamp by lane masks (the same lanes as pointwiseMin(pointwiseMax(x, lo), hi), NaN kept): the
-        // generic pointwiseMin/Max were not inlined and cost as much as the rest of exp (softmax, GELU).
-        let xc = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
+    static func expParts(_ xc: V) -> (n: V, er: V) {
         // n = round(x·log₂e) with the 1.5·2²³ trick (round to nearest even).
         let magic = V(repeating: 12_582_912)
         // Fused multiply-adds throughout (Swift does not contract `a * b + c` on its own).
@@ -43,7 +41,17 @@ public enum VectorMath {
         p = V(repeating: 4.1665795894e-2).addingProduct(p, r)
         p = V(repeating: 1.6666665459e-1).addingProduct(p, r)
         p = V(repeating: 5.0000001201e-1).addingProduct(p, r)
-        let er = (r + 1).addingProduct(p, r * r)
+        return (n, (r + 1).addingProduct(p, r * r))
+    }
+
+    @inline(__always)
+    public static func exp(_ x: V) -> V {
+        let hi = V(repeating: 88.72283), lo = V(repeating: -103.97208)
+        // Clamp by lane masks (the same lanes as pointwiseMin(pointwiseMax(x, lo), hi), NaN kept): the
+        // generic pointwiseMin/Max were not inlined and cost as much as the rest of exp (softmax, GELU).
+        let xc = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
+        let (n, er) = expParts(xc)
+        let magic = V(repeating: 12_582_912)
         // 2ⁿ = 2^(n/2) · 2^(n − n/2), both halves normal for n ∈ [−150, 128].
         let n1 = ((n * 0.5) + magic) - magic
         var y = er * pow2(n1) * pow2(n - n1)

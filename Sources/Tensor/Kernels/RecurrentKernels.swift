@@ -9,10 +9,10 @@ import Foundation
 /// r, z, n; LSTM: i, f, g, o). `biasX` and `biasH` are `b_ih` and `b_hh` `(G·H)`, or nil when
 /// `gx` and `gh` already include them (the GRU adds `b_hn` inside `r ⊙ (…)`). States are `(B, H)`.
 ///
-/// Each fast kernel walks a row 16 columns at a time with `SIMD16<Float>` and the `VectorMath`
-/// exp/tanh/sigmoid; a row whose width is not a multiple of 16 runs its tail through the same
-/// vector code on zero-padded lanes. The `…Naive` kernel beside each one is the scalar
-/// reference (Foundation math) that the tests compare it with.
+/// Each fast kernel walks a row 16 columns at a time with `SIMD16<Float>` and `gateSigmoid` /
+/// `gateTanh` (VectorMath's exp without its edge cases); a row whose width is not a multiple of
+/// 16 runs its tail through the same vector code on zero-padded lanes. The `…Naive` kernel beside
+/// each one is the scalar reference (Foundation math) that the tests compare it with.
 extension Kernels {
     /// The 16-lane float vector of the recurrent and optimizer kernels.
     typealias V16 = SIMD16<Float>
@@ -69,6 +69,32 @@ extension Kernels {
 
     @inline(__always) static func sigmoidScalar(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
 
+    /// `eˣ` for the gate nonlinearities: `VectorMath.exp`'s `2ⁿ·eʳ` (`expParts`) on `x` clamped
+    /// to [−87, 88], without its subnormal and overflow cases, which σ and tanh do not need (they
+    /// saturate long before). The clamp compares and blends (a NaN fails both tests and stays NaN);
+    /// `pointwiseMin`/`pointwiseMax` were not inlined here and cost a call per vector.
+    @inline(__always)
+    static func gateExp(_ x: V16) -> V16 {
+        var xc = x.replacing(with: -87, where: x .< -87)
+        xc.replace(with: 88, where: xc .> 88)
+        let (n, er) = VectorMath.expParts(xc)
+        return er * VectorMath.pow2(n)
+    }
+
+    /// `σ(x) = 1 / (1 + e^{−x})` for the gates (inlined into the cell kernels).
+    @inline(__always)
+    static func gateSigmoid(_ x: V16) -> V16 {
+        1 / (1 + gateExp(-x))
+    }
+
+    /// `tanh x = 2σ(2x) − 1` for the gates: one exponential and one division (absolute error
+    /// about 1e-7, which is what a state in (−1, 1) needs).
+    @inline(__always)
+    static func gateTanh(_ x: V16) -> V16 {
+        let s = gateSigmoid(x + x)
+        return s + s - 1
+    }
+
     // MARK: RNN (tanh), book §8.4: h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh)
 
     /// `h = tanh(gx + gh + biasX + biasH)`, all `(B, H)`.
@@ -78,7 +104,7 @@ extension Kernels {
         forEachChunk(batch: batch, hidden: hidden) { b, j, n in
             let o = b &* hidden &+ j
             let pre = load16(gx + o, n) + load16(gh + o, n) + biases16(biasX, biasH, j, n)
-            store16(VectorMath.tanh(pre), h + o, n)
+            store16(gateTanh(pre), h + o, n)
         }
     }
 
@@ -121,12 +147,12 @@ extension Kernels {
         let hd = hidden
         forEachChunk(batch: batch, hidden: hidden) { b, j, n in
             let g = b &* 3 &* hd &+ j, s = b &* 4 &* hd &+ j, o = b &* hd &+ j
-            let r = VectorMath.sigmoid(load16(gx + g, n) + load16(gh + g, n) + biases16(biasX, biasH, j, n))
-            let z = VectorMath.sigmoid(load16(gx + (g &+ hd), n) + load16(gh + (g &+ hd), n)
+            let r = gateSigmoid(load16(gx + g, n) + load16(gh + g, n) + biases16(biasX, biasH, j, n))
+            let z = gateSigmoid(load16(gx + (g &+ hd), n) + load16(gh + (g &+ hd), n)
                                        + biases16(biasX, biasH, j &+ hd, n))
             let hn = load16(gh + (g &+ 2 &* hd), n) + load16(biasH.map { $0 + (j &+ 2 &* hd) }, n)
             let xn = load16(gx + (g &+ 2 &* hd), n) + load16(biasX.map { $0 + (j &+ 2 &* hd) }, n)
-            let nv = VectorMath.tanh(xn.addingProduct(r, hn))
+            let nv = gateTanh(xn.addingProduct(r, hn))
             let hp = load16(hPrev + o, n)
             store16(nv.addingProduct(z, hp - nv), h + o, n)
             store16(r, saved + s, n)
@@ -211,10 +237,10 @@ extension Kernels {
             @inline(__always) func pre(_ k: Int) -> V16 {
                 load16(gx + (g &+ k &* hd), n) + load16(gh + (g &+ k &* hd), n) + biases16(biasX, biasH, j &+ k &* hd, n)
             }
-            let iv = VectorMath.sigmoid(pre(0)), fv = VectorMath.sigmoid(pre(1))
-            let gv = VectorMath.tanh(pre(2)), ov = VectorMath.sigmoid(pre(3))
+            let iv = gateSigmoid(pre(0)), fv = gateSigmoid(pre(1))
+            let gv = gateTanh(pre(2)), ov = gateSigmoid(pre(3))
             let cv = (fv * load16(cPrev + o, n)).addingProduct(iv, gv)
-            let tc = VectorMath.tanh(cv)
+            let tc = gateTanh(cv)
             store16(cv, c + o, n)
             store16(tc, tanhC + o, n)
             store16(ov * tc, h + o, n)

@@ -1,0 +1,246 @@
+/// The GEMM path for few rows (book §8.4–9.4: a recurrent step multiplies the batch's states,
+/// 32–64 rows, by the whole `W_hh`) or a short depth (a one-hot input projection, `k` = 28):
+/// `C[m×n] = op(A)[m×k] · op(B)[k×n] + beta·C`.
+///
+/// The packed path (`gemmBlocked`) copies both operands; with 32 rows the copies of `op(A)` and
+/// of `op(B)` cost as much as the product. Here:
+/// - `op(A)` is read where it is (row `i` starts at `a + i·rowStride`, element `p` is `p·pStride`
+///   further: `(lda, 1)`, or `(1, lda)` for `transA`); each of its scalars is broadcast;
+/// - `op(B)` is cut into panels of 64 columns stored `k` rows by 64 (`GEMMPackedB`): packed once
+///   and reused by every product with the same weights (the 35 steps of a sequence), or read in
+///   place when `B` is not transposed (row stride `ldb`, only a ragged last panel is copied);
+/// - the register tile is 4 rows × 64 columns (16 `SIMD16<Float>` accumulators), over the whole
+///   depth `k` (no blocking of `k`: each `C` element is one sum, in order, whatever the threads);
+/// - loops: panels outside (a `k × 64` panel stays in L2 while all row tiles use it), row tiles
+///   inside; threads take whole panels (or, with fewer panels than threads, whole row tiles).
+///
+/// Rows past `m` in the last tile repeat the last row and are not stored; columns past `n` are
+/// zero in the packed panel and not stored. `beta == 0` never reads `C`.
+extension Kernels {
+    /// Rows of the small-M register tile.
+    static let gemmSmallMR = 4
+    /// Columns of the small-M register tile and of its packed panels: four `SIMD16<Float>`.
+    static let gemmSmallNR = 64
+    /// Largest `m` for which `gemm` takes the unpacked-A path (the batch of a recurrent step).
+    static let gemmSmallMMaxM = 64
+    /// Largest `k` the unpacked-A path takes for a large `m` (a short depth: the tile's stores
+    /// and loads of `A` are amortised over `k` steps without packing `A`).
+    static let gemmSmallMMaxKForLargeM = 64
+    /// Largest depth of the unpacked-A path: a `k × 64` panel (256 KiB at k = 1024) stays in L2.
+    static let gemmSmallMMaxK = 2048
+
+    /// Whether `gemm` sends a product to the unpacked-A path.
+    @inline(__always)
+    public static func gemmUsesSmallM(m: Int, n: Int, k: Int) -> Bool {
+        n >= 48 && k <= gemmSmallMMaxK && (m <= gemmSmallMMaxM || k <= gemmSmallMMaxKForLargeM)
+    }
+
+    /// `op(B)` `(k × n)` packed once into 64-column panels for `gemm(…, packedB:)`: panel `q`
+    /// holds `op(B)[p, 64q + j]` at `q·k·64 + p·64 + j` (zero past `n`). Pack the recurrent
+    /// weights once per sequence and multiply each step's states by them.
+    public final class GEMMPackedB: @unchecked Sendable {
+        /// Depth and columns of `op(B)`.
+        public let k: Int, n: Int
+        let panels: Int
+        let data: UnsafeMutablePointer<Float>
+
+        /// Packs `op(B)`: `B` is `k × n` (row stride `ldb`), or `n × k` with `transB`.
+        public init(transB: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int) {
+            let nr = gemmSmallNR
+            self.k = k
+            self.n = n
+            panels = (n &+ nr &- 1) / nr
+            let count = max(1, panels &* k &* nr)
+            data = UnsafeMutableRawPointer.allocate(byteCount: count &* 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+            let pk = panels, d = data
+            Parallel.forRanges(pk, minChunk: max(1, 262_144 / max(k &* nr, 1))) { range in
+                Kernels.packSmallMPanels(transB: transB, k: k, n: n, b: b, ldb: ldb, panels: range, d)
+            }
+        }
+
+        deinit { data.deallocate() }
+    }
+
+    /// Copies panels `panels` of `op(B)` into `dst` in `GEMMPackedB`'s layout, where `dst` holds
+    /// panel `first` (0: the whole packed matrix).
+    static func packSmallMPanels(transB: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int,
+                                 panels: Range<Int>, _ dst: UnsafeMutablePointer<Float>, first: Int = 0) {
+        let nr = gemmSmallNR
+        for q in panels {
+            let panel = dst + (q &- first) &* k &* nr
+            let j0 = q &* nr
+            if transB {
+                // op(B)[p, j] = b[j·ldb + p]: 16×16 blocks transposed in registers, the k tail by hand.
+                var jb = j0
+                while jb < j0 &+ nr {
+                    let rows = max(0, min(16, n &- jb))
+                    let out = panel + (jb &- j0)
+                    var p = 0
+                    if rows > 0 {
+                        while p &+ 16 <= k {
+                            transpose16x16(b + (jb &* ldb &+ p), ldb, rows: rows, out + p &* nr, nr)
+                            p &+= 16
+                        }
+                    }
+                    while p < k {
+                        for j in 0..<16 { out[p &* nr &+ j] = j < rows ? b[(jb &+ j) &* ldb &+ p] : 0 }
+                        p &+= 1
+                    }
+                    jb &+= 16
+                }
+            } else {
+                let w = min(nr, n &- j0)
+                for p in 0..<k {
+                    let src = b + (p &* ldb &+ j0), row = panel + p &* nr
+                    row.update(from: src, count: w)
+                    if w < nr { (row + w).update(repeating: 0, count: nr &- w) }
+                }
+            }
+        }
+    }
+
+    /// `C = op(A)·op(B) + beta·C` with `op(B)` packed (`packedB.k` must be `op(A)`'s depth).
+    /// Any `m`; threads as `gemm` chooses them by size unless given.
+    public static func gemm(transA: Bool, m: Int, a: UnsafePointer<Float>, lda: Int, packedB: GEMMPackedB,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float = 0, threads: Int? = nil) {
+        let n = packedB.n, k = packedB.k
+        if m <= 0 || n <= 0 { return }
+        let t = threads ?? (m &* n &* k < gemmParallelWork ? 1 : Parallel.threads)
+        gemmSmallM(transA: transA, m: m, n: n, k: k, a: a, lda: lda, panels: packedB.data, panelStride: k &* gemmSmallNR,
+                   rowStride: gemmSmallNR, lastPanel: nil, c: c, ldc: ldc, beta: beta, threads: t)
+    }
+
+    /// `gemm`'s unpacked-A path (`gemmUsesSmallM`): `op(B)` is read in place when not transposed
+    /// (only a ragged last panel is copied), else packed into a temporary `GEMMPackedB`.
+    static func gemmSmallMUnpacked(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
+        if transB {
+            let packed = GEMMPackedB(transB: true, k: k, n: n, b: b, ldb: ldb)
+            gemmSmallM(transA: transA, m: m, n: n, k: k, a: a, lda: lda, panels: packed.data,
+                       panelStride: k &* gemmSmallNR, rowStride: gemmSmallNR, lastPanel: nil,
+                       c: c, ldc: ldc, beta: beta, threads: threads)
+            return
+        }
+        let nr = gemmSmallNR
+        let full = n / nr
+        var last: UnsafeMutablePointer<Float>? = nil
+        if full &* nr < n {
+            last = UnsafeMutableRawPointer.allocate(byteCount: k &* nr &* 4, alignment: 64).bindMemory(to: Float.self, capacity: k &* nr)
+            packSmallMPanels(transB: false, k: k, n: n, b: b, ldb: ldb, panels: full..<(full &+ 1), last!, first: full)
+        }
+        defer { last?.deallocate() }
+        gemmSmallM(transA: transA, m: m, n: n, k: k, a: a, lda: lda, panels: b, panelStride: nr,
+                   rowStride: ldb, lastPanel: last.map { UnsafePointer($0) }, c: c, ldc: ldc, beta: beta, threads: threads)
+    }
+
+    /// The loops over panels and row tiles. Panel `q` of `op(B)` starts at `panels + q·panelStride`
+    /// with rows `rowStride` apart, except that a ragged last panel is read from `lastPanel`
+    /// (row stride 64) when given.
+    static func gemmSmallM(transA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                           panels: UnsafePointer<Float>, panelStride: Int, rowStride: Int, lastPanel: UnsafePointer<Float>?,
+                           c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
+        let nr = gemmSmallNR, mr = gemmSmallMR
+        let panelCount = (n &+ nr &- 1) / nr, tiles = (m &+ mr &- 1) / mr
+        // Row i of op(A) starts at a + i·aRow; its element p is p·aStep further.
+        let aRow = transA ? 1 : lda, aStep = transA ? lda : 1
+        @inline(__always) func run(_ ps: Range<Int>, _ ts: Range<Int>) {
+            for q in ps {
+                let cols = min(nr, n &- q &* nr)
+                let ragged = cols < nr && lastPanel != nil
+                let bp = ragged ? lastPanel! : panels + q &* panelStride
+                let bs = ragged ? nr : rowStride
+                for t in ts {
+                    let i0 = t &* mr, rows = min(mr, m &- i0)
+                    let ai = a + i0 &* aRow
+                    let ct = c + (i0 &* ldc &+ q &* nr)
+                    // Unit steps along k (untransposed A) get their own copy of the loop.
+                    if aStep == 1 {
+                        smallMKernel4x64(k, ai, aRow, 1, rows, bp, bs, ct, ldc, cols, beta)
+                    } else {
+                        smallMKernel4x64(k, ai, aRow, aStep, rows, bp, bs, ct, ldc, cols, beta)
+                    }
+                }
+            }
+        }
+        if threads <= 1 || panelCount &* tiles < 2 {
+            run(0..<panelCount, 0..<tiles)
+        } else if panelCount >= threads {
+            let chunks = min(threads, panelCount)
+            Parallel.forEach(chunks) { w in
+                run((panelCount &* w / chunks)..<(panelCount &* (w &+ 1) / chunks), 0..<tiles)
+            }
+        } else {
+            let chunks = min(threads, tiles)
+            Parallel.forEach(chunks) { w in
+                run(0..<panelCount, (tiles &* w / chunks)..<(tiles &* (w &+ 1) / chunks))
+            }
+        }
+    }
+
+    /// The 4×64 register tile over the whole depth: `C[0..<rows, 0..<cols] = op(A)·Bpanel + beta·C`.
+    /// Row `r < 4` of `op(A)` is `a + min(r, rows − 1)·aRow`, element `p` at `p·aStep`; panel row
+    /// `p` at `b + p·bRow` (64 floats). Per step: 4 vector loads of B, 4 broadcasts, 16 FMAs.
+    @inline(__always)
+    static func smallMKernel4x64(_ k: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int, _ rows: Int,
+                                 _ b: UnsafePointer<Float>, _ bRow: Int,
+                                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int, _ beta: Float) {
+        typealias V = SIMD16<Float>
+        let a0 = a, a1 = a + min(1, rows &- 1) &* aRow, a2 = a + min(2, rows &- 1) &* aRow, a3 = a + min(3, rows &- 1) &* aRow
+        var c00 = V(), c01 = V(), c02 = V(), c03 = V()
+        var c10 = V(), c11 = V(), c12 = V(), c13 = V()
+        var c20 = V(), c21 = V(), c22 = V(), c23 = V()
+        var c30 = V(), c31 = V(), c32 = V(), c33 = V()
+        var br = UnsafeRawPointer(b)
+        let bStep = bRow &* 4
+        var ap = 0
+        for _ in 0..<k {
+            let b0 = br.loadUnaligned(as: V.self)
+            let b1 = br.loadUnaligned(fromByteOffset: 64, as: V.self)
+            let b2 = br.loadUnaligned(fromByteOffset: 128, as: V.self)
+            let b3 = br.loadUnaligned(fromByteOffset: 192, as: V.self)
+            let x0 = V(repeating: a0[ap])
+            c00.addProduct(x0, b0); c01.addProduct(x0, b1); c02.addProduct(x0, b2); c03.addProduct(x0, b3)
+            let x1 = V(repeating: a1[ap])
+            c10.addProduct(x1, b0); c11.addProduct(x1, b1); c12.addProduct(x1, b2); c13.addProduct(x1, b3)
+            let x2 = V(repeating: a2[ap])
+            c20.addProduct(x2, b0); c21.addProduct(x2, b1); c22.addProduct(x2, b2); c23.addProduct(x2, b3)
+            let x3 = V(repeating: a3[ap])
+            c30.addProduct(x3, b0); c31.addProduct(x3, b1); c32.addProduct(x3, b2); c33.addProduct(x3, b3)
+            br += bStep
+            ap &+= aStep
+        }
+        @inline(__always) func store(_ r: Int, _ v0: V, _ v1: V, _ v2: V, _ v3: V) {
+            if r >= rows { return }
+            let row = c + r &* ldc
+            if cols == 64 {
+                let cr = UnsafeMutableRawPointer(row)
+                @inline(__always) func put(_ off: Int, _ v: V) {
+                    if beta == 0 {
+                        cr.storeBytes(of: v, toByteOffset: off, as: V.self)
+                    } else {
+                        let old = cr.loadUnaligned(fromByteOffset: off, as: V.self)
+                        cr.storeBytes(of: beta == 1 ? v + old : v.addingProduct(V(repeating: beta), old), toByteOffset: off, as: V.self)
+                    }
+                }
+                put(0, v0); put(64, v1); put(128, v2); put(192, v3)
+            } else {
+                let vs = (v0, v1, v2, v3)
+                for j in 0..<cols {
+                    let v: Float
+                    switch j >> 4 {
+                    case 0: v = vs.0[j & 15]
+                    case 1: v = vs.1[j & 15]
+                    case 2: v = vs.2[j & 15]
+                    default: v = vs.3[j & 15]
+                    }
+                    row[j] = beta == 0 ? v : v + beta * row[j]
+                }
+            }
+        }
+        store(0, c00, c01, c02, c03)
+        store(1, c10, c11, c12, c13)
+        store(2, c20, c21, c22, c23)
+        store(3, c30, c31, c32, c33)
+    }
+}
