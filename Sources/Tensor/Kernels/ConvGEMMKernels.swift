@@ -18,12 +18,13 @@ extension Kernels {
     /// full speed, small enough that a 3×3 image group's column matrix stays in L2 where it can.
     static let convGEMMColumns = 512
 
-    /// Images per product: `⌈512 / P⌉`, at most the batch and at most `max(4, batch / 16)` (so a
-    /// batch of 256 makes at least 16 groups to share between the cores: ResNet's 3×3 outputs at
-    /// stage 4 would otherwise make 5 groups of 57, 3 for one core and 2 for the other).
+    /// Images per product: `⌈512 / P⌉`, at most the batch and at most `max(4, batch / 8)` (so a
+    /// batch makes at least 8 groups to share between the cores: ResNet's 3×3 layers at stage 4,
+    /// 3×3 outputs, would otherwise make 5 groups of 57 from 256 images, 3 for one core and 2 for
+    /// the other).
     static func convGEMMImages(_ g: ConvGeometry) -> Int {
         let wanted = (convGEMMColumns &+ g.outPlane &- 1) / max(g.outPlane, 1)
-        return max(1, min(wanted, g.batch, max(4, g.batch / 16)))
+        return max(1, min(wanted, g.batch, max(4, g.batch / 8)))
     }
 
     /// Whether `cols` of one image is the image itself: a 1×1 kernel, stride 1, no padding.
