@@ -112,6 +112,25 @@ final class ConvGEMMTests: XCTestCase {
         }
     }
 
+    /// The short-row helpers of im2col/col2im touch exactly `n` elements, for every length 0…40.
+    func testShortRowCopyZeroAndAdd() {
+        let src = (0..<64).map { Float($0) + 0.5 }
+        for n in 0...40 {
+            var d = [Float](repeating: -1, count: 48), z = d, a = (0..<48).map { Float($0) }
+            src.withUnsafeBufferPointer { s in
+                d.withUnsafeMutableBufferPointer { Kernels.copySmall($0.baseAddress! + 2, s.baseAddress! + 1, n) }
+                z.withUnsafeMutableBufferPointer { Kernels.zeroSmall($0.baseAddress! + 2, n) }
+                a.withUnsafeMutableBufferPointer { Kernels.addSmall($0.baseAddress! + 2, s.baseAddress! + 1, n) }
+            }
+            for i in 0..<48 {
+                let inside = i >= 2 && i < 2 + n
+                XCTAssertEqual(d[i], inside ? src[i - 1] : -1, "copySmall n \(n) at \(i)")
+                XCTAssertEqual(z[i], inside ? 0 : -1, "zeroSmall n \(n) at \(i)")
+                XCTAssertEqual(a[i], inside ? Float(i) + src[i - 1] : Float(i), "addSmall n \(n) at \(i)")
+            }
+        }
+    }
+
     func testKernelSelectionOnTheBooksLayers() {
         func choice(_ c: Int, _ hw: Int, _ k: Int, _ s: Int, _ p: Int, _ cout: Int) -> ConvKernelChoice {
             Kernels.convKernels(ConvGeometry(batch: 256, channels: c, height: hw, width: hw, kernelH: k, kernelW: k,

@@ -103,7 +103,7 @@ extension Kernels {
                         let s = row + oy &* Wo
                         let d = dx + (ci &* H &+ iy) &* W
                         if g.strideW == 1 {
-                            addInPlace(d + (lo &+ shift), s + lo, hi &- lo)
+                            addSmall(d + (lo &+ shift), s + lo, hi &- lo)
                         } else {
                             var ox = lo
                             while ox < hi { d[ox &* g.strideW &+ shift] += s[ox]; ox &+= 1 }
@@ -114,15 +114,42 @@ extension Kernels {
         }
     }
 
-    /// `d[i] = 0` for `i < n`, for short rows (SIMD16 stores, no memset call).
+    /// `d[i] = 0` for `i < n`, for short rows (vector stores, the tail overlapping as in `copySmall`).
     @inline(__always)
     static func zeroSmall(_ d: UnsafeMutablePointer<Float>, _ n: Int) {
-        var i = 0
-        while i &+ 16 <= n {
-            UnsafeMutableRawPointer(d + i).storeBytes(of: SIMD16<Float>(), as: SIMD16<Float>.self)
-            i &+= 16
+        let dr = UnsafeMutableRawPointer(d)
+        @inline(__always) func zero<V: SIMD>(_: V.Type, _ i: Int) where V.Scalar == Float {
+            dr.storeBytes(of: V(), toByteOffset: i &* 4, as: V.self)
         }
-        while i < n { d[i] = 0; i &+= 1 }
+        if n >= 16 {
+            var i = 0
+            while i &+ 16 <= n { zero(SIMD16<Float>.self, i); i &+= 16 }
+            if i < n { zero(SIMD16<Float>.self, n &- 16) }
+        } else if n >= 8 {
+            zero(SIMD8<Float>.self, 0); zero(SIMD8<Float>.self, n &- 8)
+        } else if n >= 4 {
+            zero(SIMD4<Float>.self, 0); zero(SIMD4<Float>.self, n &- 4)
+        } else {
+            var i = 0
+            while i < n { d[i] = 0; i &+= 1 }
+        }
+    }
+
+    /// `d[i] += s[i]` for `i < n`, for short rows: SIMD16, then one SIMD8 and one SIMD4 step for
+    /// the tail (a 12-wide row is two vector adds, not twelve scalar ones).
+    @inline(__always)
+    static func addSmall(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+        let dr = UnsafeMutableRawPointer(d), sr = UnsafeRawPointer(s)
+        @inline(__always) func add<V: SIMD>(_: V.Type, _ i: Int) where V.Scalar == Float {
+            let o = i &* 4
+            dr.storeBytes(of: dr.loadUnaligned(fromByteOffset: o, as: V.self) + sr.loadUnaligned(fromByteOffset: o, as: V.self),
+                          toByteOffset: o, as: V.self)
+        }
+        var i = 0
+        while i &+ 16 <= n { add(SIMD16<Float>.self, i); i &+= 16 }
+        if i &+ 8 <= n { add(SIMD8<Float>.self, i); i &+= 8 }
+        if i &+ 4 <= n { add(SIMD4<Float>.self, i); i &+= 4 }
+        while i < n { d[i] += s[i]; i &+= 1 }
     }
 
     /// `p[i] += v` for `i < n` (SIMD).
