@@ -64,6 +64,14 @@ let stepModels: [StepModel] = [
         Sequential(Flatten(), Linear(inputSize: 784, outputSize: 256), ReLU(), Linear(inputSize: 256, outputSize: 10))
     },
     imageModel("lenet", batch: 256, side: 28, lr: 0.9, lenetForBenchmark),
+    // Book chapter 7 (D2L/Models/ModernCNN.swift), torch_bench's batches, sides and rates.
+    imageModel("lenet-bn", batch: 256, side: 28, lr: 1.0, lenetBN),
+    imageModel("alexnet", batch: 128, side: 224, lr: 0.01) { alexnet() },
+    imageModel("vgg11-small", batch: 128, side: 224, lr: 0.05) { vgg11Small() },
+    imageModel("nin", batch: 128, side: 224, lr: 0.1, nin),
+    imageModel("googlenet", batch: 128, side: 96, lr: 0.1, googlenet),
+    imageModel("resnet18", batch: 256, side: 96, lr: 0.05, resnet18),
+    imageModel("densenet", batch: 256, side: 96, lr: 0.1, densenet),
     charModel("rnn512-char", lr: 1) { RNN(inputSize: 28, hiddenSize: 512) },
     charModel("rnn-char", lr: 1) { RNN(inputSize: 28, hiddenSize: 256) },
     charModel("gru-char", lr: 1) { GRU(inputSize: 28, hiddenSize: 256) },

@@ -7,6 +7,7 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("gemm", "GEMM GFLOP/s for square sizes 64…1024, 1 thread and all, against the naive kernel", runGEMMBenchmark),
     ("gemmshapes", "GEMM GFLOP/s on the products of the book's MLP and LeNet, forward and backward", runGEMMShapesBenchmark),
     ("conv", "LeNet's convolutions and poolings, forward and backward, 1 thread and all", runConvBenchmark),
+    ("convcnn", "chapter-7 convolutions (ResNet, AlexNet, VGG, GoogLeNet, DenseNet) at batch 64, GFLOP/s", runCNNConvBenchmark),
     ("epochs", "one Fashion-MNIST training epoch of softmax regression and the MLP (s/epoch, examples/s, phases)", runEpochBenchmark),
     ("lenet-step", "LeNet training step at batch 256: ms per step and per-op breakdown", runLeNetStepBenchmark),
     ("mlp-step", "MLP (784-256-10) and softmax-regression training steps at batch 256", runMLPStepBenchmark),

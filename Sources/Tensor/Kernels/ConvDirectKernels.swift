@@ -406,15 +406,26 @@ extension Kernels {
                 }
     }
 
-    /// `d[i] = s[i]` for `i < n`, for short rows (a call to memmove costs more than the copy).
+    /// `d[i] = s[i]` for `i < n`, for short rows (a call to memmove costs more than the copy):
+    /// whole vectors, the tail as one more vector overlapping the previous one (so a 24-wide row is
+    /// two SIMD16 copies, a 12-wide one two SIMD8, a 6-wide one two SIMD4). `d` and `s` must not overlap.
     @inline(__always)
     static func copySmall(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
-        var i = 0
-        while i &+ 16 <= n {
-            UnsafeMutableRawPointer(d + i).storeBytes(of: UnsafeRawPointer(s + i).loadUnaligned(as: SIMD16<Float>.self),
-                                                      as: SIMD16<Float>.self)
-            i &+= 16
+        let dr = UnsafeMutableRawPointer(d), sr = UnsafeRawPointer(s)
+        @inline(__always) func copy<V: SIMD>(_: V.Type, _ i: Int) where V.Scalar == Float {
+            dr.storeBytes(of: sr.loadUnaligned(fromByteOffset: i &* 4, as: V.self), toByteOffset: i &* 4, as: V.self)
         }
-        while i < n { d[i] = s[i]; i &+= 1 }
+        if n >= 16 {
+            var i = 0
+            while i &+ 16 <= n { copy(SIMD16<Float>.self, i); i &+= 16 }
+            if i < n { copy(SIMD16<Float>.self, n &- 16) }
+        } else if n >= 8 {
+            copy(SIMD8<Float>.self, 0); copy(SIMD8<Float>.self, n &- 8)
+        } else if n >= 4 {
+            copy(SIMD4<Float>.self, 0); copy(SIMD4<Float>.self, n &- 4)
+        } else {
+            var i = 0
+            while i < n { d[i] = s[i]; i &+= 1 }
+        }
     }
 }

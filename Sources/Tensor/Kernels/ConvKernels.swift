@@ -2,12 +2,13 @@
 ///
 ///     out[n, co, oy, ox] = b[co] + Σ_{ci, ky, kx} w[co, ci, ky, kx] · x[n, ci, oy·sh + ky − ph, ox·sw + kx − pw]
 ///
-/// (a cross-correlation; positions outside the image read zero). Fast path: lower each image
-/// to a column matrix (`im2col`: one row per `(ci, ky, kx)`, one column per output position)
-/// so the convolution becomes one GEMM, `out[Cout, P] = W[Cout, K] · cols[K, P]`; the input
-/// gradient is the transposed GEMM followed by `col2im`, which adds every column back onto the
-/// pixels it was read from. For stride 1 and few input channels (LeNet's first layer) a direct
-/// SIMD convolution is faster. Images are split over cores, each thread with its own buffers.
+/// (a cross-correlation; positions outside the image read zero). Main path (ConvGEMMKernels.swift):
+/// lower each image to a column matrix (`im2col`: one row per `(ci, ky, kx)`, one column per output
+/// position) so the convolution becomes one GEMM, `out[Cout, P] = W[Cout, K] · cols[K, P]`; the
+/// input gradient is the transposed GEMM followed by `col2im`, which adds every column back onto
+/// the pixels it was read from. For stride 1 and few channels (LeNet's layers) direct SIMD
+/// convolutions are faster (here and in ConvDirectKernels.swift); `convKernels` (ConvSelection.swift)
+/// picks. Images are split over cores, each thread with its own buffers.
 
 /// The sizes of one convolution or pooling scan over NCHW images.
 public struct ConvGeometry: Equatable, Sendable {
@@ -63,19 +64,21 @@ extension Kernels {
                     for oy in 0..<Ho {
                         let d = row + oy &* Wo
                         let iy = oy &* g.strideH &+ ky &- g.padH
+                        // Short rows (ResNet's 3–24 wide) are copied inline: a memmove or memset
+                        // call costs more than the copy.
                         if iy < 0 || iy >= H {
-                            d.update(repeating: 0, count: Wo)
+                            zeroSmall(d, Wo)
                             continue
                         }
                         let src = x + (ci &* H &+ iy) &* W
-                        if lo > 0 { d.update(repeating: 0, count: lo) }
+                        if lo > 0 { zeroSmall(d, lo) }
                         if g.strideW == 1 {
-                            if hi > lo { d.advanced(by: lo).update(from: src + (lo &+ shift), count: hi &- lo) }
+                            if hi > lo { copySmall(d + lo, src + (lo &+ shift), hi &- lo) }
                         } else {
                             var ox = lo
                             while ox < hi { d[ox] = src[ox &* g.strideW &+ shift]; ox &+= 1 }
                         }
-                        if hi < Wo { d.advanced(by: hi).update(repeating: 0, count: Wo &- hi) }
+                        if hi < Wo { zeroSmall(d + hi, Wo &- hi) }
                     }
                 }
             }
@@ -100,7 +103,7 @@ extension Kernels {
                         let s = row + oy &* Wo
                         let d = dx + (ci &* H &+ iy) &* W
                         if g.strideW == 1 {
-                            addInPlace(d + (lo &+ shift), s + lo, hi &- lo)
+                            addSmall(d + (lo &+ shift), s + lo, hi &- lo)
                         } else {
                             var ox = lo
                             while ox < hi { d[ox &* g.strideW &+ shift] += s[ox]; ox &+= 1 }
@@ -109,6 +112,44 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// `d[i] = 0` for `i < n`, for short rows (vector stores, the tail overlapping as in `copySmall`).
+    @inline(__always)
+    static func zeroSmall(_ d: UnsafeMutablePointer<Float>, _ n: Int) {
+        let dr = UnsafeMutableRawPointer(d)
+        @inline(__always) func zero<V: SIMD>(_: V.Type, _ i: Int) where V.Scalar == Float {
+            dr.storeBytes(of: V(), toByteOffset: i &* 4, as: V.self)
+        }
+        if n >= 16 {
+            var i = 0
+            while i &+ 16 <= n { zero(SIMD16<Float>.self, i); i &+= 16 }
+            if i < n { zero(SIMD16<Float>.self, n &- 16) }
+        } else if n >= 8 {
+            zero(SIMD8<Float>.self, 0); zero(SIMD8<Float>.self, n &- 8)
+        } else if n >= 4 {
+            zero(SIMD4<Float>.self, 0); zero(SIMD4<Float>.self, n &- 4)
+        } else {
+            var i = 0
+            while i < n { d[i] = 0; i &+= 1 }
+        }
+    }
+
+    /// `d[i] += s[i]` for `i < n`, for short rows: SIMD16, then one SIMD8 and one SIMD4 step for
+    /// the tail (a 12-wide row is two vector adds, not twelve scalar ones).
+    @inline(__always)
+    static func addSmall(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+        let dr = UnsafeMutableRawPointer(d), sr = UnsafeRawPointer(s)
+        @inline(__always) func add<V: SIMD>(_: V.Type, _ i: Int) where V.Scalar == Float {
+            let o = i &* 4
+            dr.storeBytes(of: dr.loadUnaligned(fromByteOffset: o, as: V.self) + sr.loadUnaligned(fromByteOffset: o, as: V.self),
+                          toByteOffset: o, as: V.self)
+        }
+        var i = 0
+        while i &+ 16 <= n { add(SIMD16<Float>.self, i); i &+= 16 }
+        if i &+ 8 <= n { add(SIMD8<Float>.self, i); i &+= 8 }
+        if i &+ 4 <= n { add(SIMD4<Float>.self, i); i &+= 4 }
+        while i < n { d[i] += s[i]; i &+= 1 }
     }
 
     /// `p[i] += v` for `i < n` (SIMD).
@@ -127,46 +168,15 @@ extension Kernels {
 
     // MARK: Forward
 
-    /// `out (N, Cout, Ho, Wo) = conv(x (N, Cin, H, W), w (Cout, Cin, kh, kw)) + bias (Cout)`.
-    /// Uses the direct kernel for stride 1 with few input channels, else im2col + GEMM;
-    /// images are spread over cores.
+    /// `out (N, Cout, Ho, Wo) = conv(x (N, Cin, H, W), w (Cout, Cin, kh, kw)) + bias (Cout)`,
+    /// by the kernel `convKernels` picks; images are spread over cores.
     public static func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                      out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
-        if useDirect(g, cout: cout) {
-            conv2dForwardDirect(x: x, weight: weight, bias: bias, out: out, g, cout: cout)
-            return
+        switch convKernels(g, cout: cout).forward {
+        case .direct: conv2dForwardDirect(x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        case .channelVector: conv2dForwardChannelVector(x: x, weight: weight, bias: bias, out: out, g, cout: cout)
+        case .gemm: conv2dForwardGEMM(x: x, weight: weight, bias: bias, out: out, g, cout: cout)
         }
-        if useChannelVector(g, cout: cout) {
-            conv2dForwardChannelVector(x: x, weight: weight, bias: bias, out: out, g, cout: cout)
-            return
-        }
-        let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
-        let B = imagesPerGEMM(g), BP = B &* P
-        Parallel.forRanges(g.batch, minChunk: 1) { images in
-            let cols = UnsafeMutablePointer<Float>.allocate(capacity: K &* BP)
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: cout &* BP)
-            defer { cols.deallocate(); tmp.deallocate() }
-            for first in stride(from: images.lowerBound, to: images.upperBound, by: B) {
-                let count = min(B, images.upperBound &- first)
-                for j in 0..<count { im2col(x + (first &+ j) &* inPlane, g, cols + j &* P, rowStride: BP) }
-                gemm(transA: false, transB: false, m: cout, n: count &* P, k: K, a: weight, lda: K,
-                     b: cols, ldb: BP, c: tmp, ldc: BP, threads: 1)
-                // tmp is (Cout, images·P): scatter each image's block to NCHW and add the bias.
-                for j in 0..<count {
-                    for co in 0..<cout {
-                        let dst = out + ((first &+ j) &* cout &+ co) &* P
-                        dst.update(from: tmp + (co &* BP &+ j &* P), count: P)
-                        if let bias { addScalar(dst, bias[co], P) }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Images lowered together so each GEMM has at least ~1024 columns (small LeNet-sized
-    /// images alone give GEMMs too thin to run fast).
-    static func imagesPerGEMM(_ g: ConvGeometry) -> Int {
-        max(1, min(g.batch, (1024 &+ g.outPlane &- 1) / max(g.outPlane, 1)))
     }
 
     /// Copies the gradients of images `first..<first+count` from NCHW into `(Cout, count·P)`
@@ -180,30 +190,6 @@ extension Kernels {
                 dst.update(from: gOut + ((first &+ j) &* cout &+ co) &* P, count: P)
             }
         }
-    }
-
-    /// Whether the direct stride-1 kernel is used (measured faster than im2col + GEMM for
-    /// few input channels and wide enough output rows, e.g. LeNet's 1→6 5×5 layer).
-    static func useDirect(_ g: ConvGeometry, cout: Int) -> Bool {
-        g.strideW == 1 && g.strideH == 1 && g.channels <= 3 && g.outW >= 16
-    }
-
-    /// Whether the stride-1 forward kernel vectorised over output channels is used (at least
-    /// half of its 16 lanes busy; measured faster than im2col + GEMM on LeNet's 6→16 layer).
-    static func useChannelVector(_ g: ConvGeometry, cout: Int) -> Bool {
-        g.strideW == 1 && g.strideH == 1 && cout >= 8 && !useDirect(g, cout: cout)
-    }
-
-    /// Whether the stride-1 weight gradient vectorised over output channels is used (enough
-    /// channels for its lanes and kernels wide enough for its 5-column tiles).
-    static func useChannelVectorWeightGrad(_ g: ConvGeometry, cout: Int) -> Bool {
-        g.strideW == 1 && g.strideH == 1 && cout >= 8 && g.kernelW >= 4 && !useDirect(g, cout: cout)
-    }
-
-    /// Whether the stride-1 input gradient runs the row-vectorised direct kernel (enough
-    /// input channels to fill its 6-channel tiles).
-    static func useDirectInputGrad(_ g: ConvGeometry, cout: Int) -> Bool {
-        g.strideW == 1 && g.strideH == 1 && g.channels >= 4 && g.padH < g.kernelH && g.padW < g.kernelW
     }
 
     /// Direct stride-1 convolution: for each output row and block of 4 output channels (6 when
@@ -325,42 +311,22 @@ extension Kernels {
 
     // MARK: Backward
 
-    /// `dx (N, Cin, H, W) = convᵀ(gOut (N, Cout, Ho, Wo), w)`: per image `dcols = Wᵀ · gOut`,
-    /// then `col2im`. Overwrites `dx`.
+    /// `dx (N, Cin, H, W) = convᵀ(gOut (N, Cout, Ho, Wo), w)` by the kernel `convKernels` picks.
+    /// Overwrites `dx`.
     public static func conv2dBackwardInput(gOut: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                            dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
-        if useDirectInputGrad(g, cout: cout) {
-            conv2dBackwardInputDirect(gOut: gOut, weight: weight, dx: dx, g, cout: cout)
-            return
-        }
-        let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
-        let B = imagesPerGEMM(g), BP = B &* P
-        Parallel.forRanges(g.batch, minChunk: 1) { images in
-            let cols = UnsafeMutablePointer<Float>.allocate(capacity: K &* BP)
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: cout &* BP)
-            defer { cols.deallocate(); tmp.deallocate() }
-            for first in stride(from: images.lowerBound, to: images.upperBound, by: B) {
-                let count = min(B, images.upperBound &- first)
-                gatherOutputGrad(gOut, first: first, count: count, cout: cout, P: P, into: tmp, rowStride: BP)
-                gemm(transA: true, transB: false, m: K, n: count &* P, k: cout, a: weight, lda: K, b: tmp, ldb: BP,
-                     c: cols, ldc: BP, threads: 1)
-                for j in 0..<count {
-                    let dxn = dx + (first &+ j) &* inPlane
-                    dxn.update(repeating: 0, count: inPlane)
-                    col2im(cols + j &* P, g, dxn, rowStride: BP)
-                }
-            }
+        switch convKernels(g, cout: cout).inputGrad {
+        case .direct: conv2dBackwardInputDirect(gOut: gOut, weight: weight, dx: dx, g, cout: cout)
+        case .gemm: conv2dBackwardInputGEMM(gOut: gOut, weight: weight, dx: dx, g, cout: cout)
         }
     }
 
-    /// `dw (Cout, Cin, kh, kw) = Σ_n gOut_n · cols_nᵀ` and `db (Cout) = Σ_{n, oy, ox} gOut`.
-    /// The batch is cut into `Parallel.reductionParts` fixed chunks (independent of the thread count),
-    /// each summed into its own buffer; the buffers are added in order at the end.
-    /// Overwrites `dw` and `db`.
+    /// `dw (Cout, Cin, kh, kw) = Σ_{n, oy, ox} gOut · x` (by the kernel `convKernels` picks) and
+    /// `db (Cout) = Σ_{n, oy, ox} gOut`. Overwrites `dw` and `db`.
     public static func conv2dBackwardWeight(gOut: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                             dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
                                             _ g: ConvGeometry, cout: Int) {
-        let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
+        let P = g.outPlane
         if let db {
             // Channels spread over cores when each carries enough sums (LeNet's first layer:
             // 6 channels of 256 × 784 gradients).
@@ -373,36 +339,11 @@ extension Kernels {
             }
         }
         guard let dw else { return }
-        if useChannelVectorWeightGrad(g, cout: cout) {
-            conv2dBackwardWeightChannelVector(gOut: gOut, x: x, dw: dw, g, cout: cout)
-            return
+        switch convKernels(g, cout: cout).weightGrad {
+        case .direct: conv2dBackwardWeightDirect(gOut: gOut, x: x, dw: dw, g, cout: cout)
+        case .channelVector: conv2dBackwardWeightChannelVector(gOut: gOut, x: x, dw: dw, g, cout: cout)
+        case .gemm: conv2dBackwardWeightGEMM(gOut: gOut, x: x, dw: dw, g, cout: cout)
         }
-        if useDirect(g, cout: cout) {
-            conv2dBackwardWeightDirect(gOut: gOut, x: x, dw: dw, g, cout: cout)
-            return
-        }
-        let parts = Parallel.reductionParts(g.batch)
-        let step = (g.batch + parts - 1) / parts
-        let B = imagesPerGEMM(g), BP = B &* P
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: parts &* cout &* K)
-        partial.initialize(repeating: 0, count: parts &* cout &* K)
-        defer { partial.deallocate() }
-        Parallel.forEach(parts) { part in
-            let acc = partial + part &* cout &* K
-            let cols = UnsafeMutablePointer<Float>.allocate(capacity: K &* BP)
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: cout &* BP)
-            defer { cols.deallocate(); tmp.deallocate() }
-            let end = min(g.batch, (part &+ 1) &* step)
-            for first in stride(from: part &* step, to: end, by: B) {
-                let count = min(B, end &- first)
-                gatherOutputGrad(gOut, first: first, count: count, cout: cout, P: P, into: tmp, rowStride: BP)
-                for j in 0..<count { im2col(x + (first &+ j) &* inPlane, g, cols + j &* P, rowStride: BP) }
-                gemm(transA: false, transB: true, m: cout, n: K, k: count &* P, a: tmp, lda: BP,
-                     b: cols, ldb: BP, c: acc, ldc: K, beta: 1, threads: 1)
-            }
-        }
-        dw.update(from: partial, count: cout &* K)
-        for part in 1..<parts { addInPlace(dw, partial + part &* cout &* K, cout &* K) }
     }
 
     /// Direct stride-1 weight gradient `dw[co, ci, ky, kx] = Σ_{n, oy, ox} g[n, co, oy, ox] · xpad[n, ci, oy + ky, ox + kx]`:

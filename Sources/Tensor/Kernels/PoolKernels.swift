@@ -22,7 +22,7 @@ extension Kernels {
                                         _ argmax: UnsafeMutablePointer<Int32>, _ g: ConvGeometry) {
         let H = g.height, W = g.width, Ho = g.outH, Wo = g.outW
         let planes = g.batch &* g.channels
-        let fast = isPool2x2(g)
+        let fast = isPool2x2(g), simd = maxPoolSIMDColumns(g)
         Parallel.forRanges(planes, minChunk: max(1, 16_384 / max(H &* W, 1))) { range in
             for p in range {
                 let xp = x + p &* H &* W, op = out + p &* Ho &* Wo, ip = argmax + p &* Ho &* Wo
@@ -70,6 +70,13 @@ extension Kernels {
                         }
                     }
                     while ox < Wo {
+                        if ox >= simd.lo && ox &+ 16 <= simd.hi,
+                           let (m, i) = maxPoolWindows16(xp, g, oy: oy, ox: ox) {
+                            UnsafeMutableRawPointer(op + oy &* Wo).storeBytes(of: m, toByteOffset: 4 &* ox, as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(ip + oy &* Wo).storeBytes(of: i, toByteOffset: 4 &* ox, as: SIMD16<Int32>.self)
+                            ox &+= 16
+                            continue
+                        }
                         var best = -Float.infinity, bestIndex = -1
                         for ky in 0..<g.kernelH {
                             let iy = oy &* g.strideH &+ ky &- g.padH
@@ -88,6 +95,51 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// The output columns `lo..<hi` whose windows `maxPoolWindows16` can read with whole vector
+    /// loads: stride 1 or 2 (GoogLeNet's 3×3/1 and the 3×3/2 pools of AlexNet, NiN, GoogLeNet,
+    /// ResNet), every column inside the row, and for stride 2 the odd column after the last one too
+    /// (a 32-float load keeps the even ones). Empty for other strides.
+    static func maxPoolSIMDColumns(_ g: ConvGeometry) -> (lo: Int, hi: Int) {
+        guard g.strideH >= 1, g.strideW == 1 || g.strideW == 2 else { return (0, 0) }
+        let s = g.strideW
+        let lo = (g.padW &+ s &- 1) / s                         // ox·s − pw ≥ 0
+        let last = g.width &- g.kernelW &+ g.padW &- (s &- 1)    // ox·s ≤ W − kw + pw − (s − 1)
+        let hi = last < 0 ? 0 : min(g.outW, last / s &+ 1)
+        return (lo, max(lo, hi))
+    }
+
+    /// Maxima of the 16 windows of output row `oy`, columns `ox..<ox+16` (all inside the row, see
+    /// `maxPoolSIMDColumns`), with the in-plane index of each first maximum: the taps are visited in
+    /// the window's row-major order and a later one wins only when strictly larger, as in the
+    /// scalar loop; rows over the padding are skipped. Nil when a window holds a NaN (the scalar
+    /// loop then applies PyTorch's NaN rule).
+    @inline(__always)
+    static func maxPoolWindows16(_ xp: UnsafePointer<Float>, _ g: ConvGeometry, oy: Int, ox: Int)
+        -> (SIMD16<Float>, SIMD16<Int32>)? {
+        typealias V = SIMD16<Float>
+        let H = g.height, W = g.width, s = g.strideW
+        let lane = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) &* Int32(truncatingIfNeeded: s)
+        var m = V(repeating: -.infinity), idx = SIMD16<Int32>(repeating: -1)
+        var first = true, nan = SIMDMask<SIMD16<Int32>>(repeating: false)
+        for ky in 0..<g.kernelH {
+            let iy = oy &* g.strideH &+ ky &- g.padH
+            if iy < 0 || iy >= H { continue }
+            let row = UnsafeRawPointer(xp + iy &* W)
+            for kx in 0..<g.kernelW {
+                let col = ox &* s &+ kx &- g.padW
+                let v = s == 1 ? row.loadUnaligned(fromByteOffset: col &* 4, as: V.self)
+                    : row.loadUnaligned(fromByteOffset: col &* 4, as: SIMD32<Float>.self).evenHalf
+                let i = lane &+ Int32(truncatingIfNeeded: iy &* W &+ col)
+                nan .|= v .!= v
+                if first { m = v; idx = i; first = false; continue }
+                let mask = v .> m
+                m.replace(with: v, where: mask)
+                idx.replace(with: i, where: mask)
+            }
+        }
+        return any(nan) ? nil : (m, idx)
     }
 
     /// Maxima of 2×2 windows given as their four corners `a b / c d` (lane-wise), with the in-plane

@@ -1,0 +1,55 @@
+/// A one-thread GEMM on caller-provided memory, for kernels that already run one independent
+/// product per thread (a convolution over the images of a batch) and keep their buffers in a
+/// `ThreadScratch`: the same blocking, packing and 12×32 micro-kernel as `gemm` (GEMM.swift),
+/// `C[m×n] = op(A)·op(B) + beta·C`, but no thread split and no allocation.
+extension Kernels {
+    /// Floats of workspace `gemmSerial` needs: a packed `kc × nc` block of op(B), a packed
+    /// `mc × kc` block of op(A) and one scratch register tile.
+    static let gemmSerialWorkspace = gemmKC * gemmNC + gemmMC * gemmKC + gemmMR * gemmNR
+
+    /// `C = op(A)·op(B) + beta·C` on one thread; `workspace` holds `gemmSerialWorkspace` floats.
+    /// Loop order (Goto/BLIS): column blocks of `nc`, depth blocks of `kc` (op(B) packed once per
+    /// block), row blocks of `mc` (op(A) packed), then the macro-kernel over the register tiles.
+    static func gemmSerial(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                           c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float,
+                           workspace: UnsafeMutablePointer<Float>) {
+        if m <= 0 || n <= 0 || k <= 0 {
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                 c: c, ldc: ldc, beta: beta, threads: 1)
+            return
+        }
+        if m &* n &* k < gemmSmallWork {
+            gemmSmall(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                      c: c, ldc: ldc, beta: beta)
+            return
+        }
+        let nr = gemmNR
+        // Equal depth blocks of at most gemmKC; column blocks of at most gemmNC, whole panels.
+        let kBlocks = (k &+ gemmKC &- 1) / gemmKC, kcMax = (k &+ kBlocks &- 1) / kBlocks
+        let nBlocks = (n &+ gemmNC &- 1) / gemmNC
+        let ncMax = min(gemmNC, ((n &+ nBlocks &- 1) / nBlocks &+ nr &- 1) / nr &* nr)
+        let bBuf = workspace, aBuf = workspace + gemmKC &* gemmNC, scratch = aBuf + gemmMC &* gemmKC
+        var jc = 0
+        while jc < n {
+            let cols = min(ncMax, n &- jc)
+            let bPanels = (cols &+ nr &- 1) / nr
+            var pc = 0
+            while pc < k {
+                let kc = min(kcMax, k &- pc)
+                packB(transB: transB, b, ldb, pc, kc, jc, cols, panels: 0..<bPanels, bBuf)
+                let betaHere: Float = pc == 0 ? beta : 1
+                var ic = 0
+                while ic < m {
+                    let rows = min(gemmMC, m &- ic)
+                    packA(transA: transA, a, lda, ic, rows, pc, kc, aBuf)
+                    gemmMacroKernel(rows, cols, kc, panels: 0..<bPanels, aBuf, bBuf, c + (ic &* ldc &+ jc), ldc,
+                                    betaHere, scratch)
+                    ic &+= rows
+                }
+                pc &+= kc
+            }
+            jc &+= cols
+        }
+    }
+}

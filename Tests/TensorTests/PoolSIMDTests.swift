@@ -1,0 +1,36 @@
+import XCTest
+import Tensor
+import TestSupport
+
+/// The vectorised max-pooling windows (stride 1 and 2, rows wide enough for 16 outputs) against
+/// the naive reference, with ties (small integers) and NaNs, whose rules the vector path must keep:
+/// the first maximum wins a tie, a NaN propagates (the last NaN's index).
+final class PoolSIMDTests: XCTestCase {
+    func testWideRowsWithTiesAndNaNsMatchNaive() {
+        var gen = SeededGenerator(seed: 42)
+        for (k, s, p, h, w) in [(3, 2, 1, 9, 71), (3, 1, 1, 5, 40), (3, 2, 0, 7, 69), (2, 1, 0, 4, 35), (5, 2, 2, 6, 80)] {
+            let g = ConvGeometry(batch: 2, channels: 3, height: h, width: w, kernelH: k, kernelW: k,
+                                 strideH: s, strideW: s, padH: p, padW: p)
+            var values = (0..<(2 * 3 * h * w)).map { _ in Float(Int(gen.next() % 4)) - 2 }   // many ties
+            for i in stride(from: 37, to: values.count, by: 211) { values[i] = .nan }
+            let x = Tensor(shape: [2, 3, h, w], scalars: values)
+            let outShape = [2, 3, g.outH, g.outW]
+            var naive = Tensor.zeros(outShape), dxNaive = Tensor.zeros(x.shape)
+            let gOut = Tensor(shape: outShape, scalars: (0..<shapeCount(outShape)).map { Float($0 % 7) + 1 })
+            naive.withUnsafeMutableBufferPointer { o in
+                dxNaive.withUnsafeMutableBufferPointer { d in
+                    Kernels.pool2dNaive(max: true, x: x.storage.pointer, out: o.baseAddress!, gOut: gOut.storage.pointer,
+                                        dx: d.baseAddress!, g)
+                }
+            }
+            var xg = x; xg.requiresGrad = true
+            let y = xg.maxPool2d(kernelSize: (k, k), stride: (s, s), padding: (p, p))
+            y.backward(gradient: gOut)
+            let label = "max \(g)"
+            XCTAssertEqual(y.scalars.map(\.bitPattern), naive.scalars.map(\.bitPattern), "\(label) forward")
+            let r = compare(xg.grad!, dxNaive, atol: 0, label: "\(label) dx (where each gradient went)")
+            XCTAssertTrue(r.ok, r.description)
+            XCTAssertTrue(y.scalars.contains { $0.isNaN }, "\(label): the NaNs reach the output")
+        }
+    }
+}
