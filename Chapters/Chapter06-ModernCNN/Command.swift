@@ -21,6 +21,8 @@ func chapterCommand() -> ChapterCommand {
               check: .within(0...60_000))
         p.flag("he-init", help: "He (Kaiming) uniform weights instead of Xavier (the quick configurations of "
                + "AlexNet, VGG, NiN and GoogLeNet use them)")
+        p.flag("cosine-lr", help: "decay the learning rate to 0 along a cosine over the run's steps (the quick "
+               + "configurations of ResNet and DenseNet use it)")
         p.int("resize", default: 0, help: "image side after resizing (0: the configuration's)",
               check: .within(0...512))
     }

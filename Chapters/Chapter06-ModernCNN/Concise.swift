@@ -50,8 +50,10 @@ func runModelSection(_ section: ModelSection, _ o: ChapterOptions) throws {
 private func train(_ net: Sequential, _ section: ModelSection, _ config: TrainConfig,
                    _ data: (train: DataIterator, test: DataIterator), _ o: ChapterOptions, report: Reporting) throws {
     if config.heInit { kaimingInitWeights(net) }
+    let steps = min(data.train.count, o.maxBatches ?? .max) * config.epochs
     try trainCh6(net: net, trainIter: data.train, testIter: data.test, numEpochs: config.epochs, lr: config.lr,
-                 xavierInit: !config.heInit, maxBatches: o.maxBatches, report: report)
+                 xavierInit: !config.heInit, maxBatches: o.maxBatches,
+                 lrSchedule: config.cosineLR ? { CosineAnnealingLR(optimizer: $0, tMax: steps) } : nil, report: report)
 }
 
 /// He (Kaiming) uniform initialisation of every `Conv2d` and `Linear` weight, `U(−b, b)` with

@@ -206,6 +206,31 @@ final class Chapter06Tests: XCTestCase {
         XCTAssert(net.parameters().allSatisfy { $0.grad != nil })
     }
 
+    /// `trainCh6`'s `lrSchedule` is stepped once per batch (not per epoch): a cosine over the
+    /// run's 2 × 4 steps ends at rate 0; the chapter's `--cosine-lr` and the quick ResNet and
+    /// DenseNet configurations turn it on, the book's configurations never.
+    func testCosineScheduleStepsPerBatch() throws {
+        Tensor.manualSeed(15)
+        let (images, labels) = quadrantImages(32)
+        let data = loadArray(features: images, labels: labels, batchSize: 8, seed: 1)
+        var scheduler: LRScheduler?
+        try trainCh6(net: lenetBN(), trainIter: data, testIter: data, numEpochs: 2, lr: 0.5,
+                     lrSchedule: { optimizer in
+                         let s = CosineAnnealingLR(optimizer: optimizer, tMax: 8)
+                         scheduler = s
+                         return s
+                     }, report: .silent)
+        XCTAssertEqual(scheduler?.epoch, 8)
+        XCTAssertEqual(scheduler?.optimizer.lr ?? 1, 0, accuracy: 1e-6)
+
+        let cosine = Dictionary(uniqueKeysWithValues: modelSections.map { ($0.name, $0.quick.cosineLR) })
+        XCTAssertEqual(cosine.filter { $0.value }.keys.sorted(), ["densenet", "resnet"])
+        XCTAssert(modelSections.allSatisfy { !$0.book.cosineLR })
+        XCTAssert(modelSections[5].quick.summary.contains("cosine"))
+        let o = try chapterCommand().parse(["vgg", "--cosine-lr"])
+        XCTAssert(modelSections[1].book.overridden(by: o).cosineLR)
+    }
+
     func testHelpListsTheCommonOptionsAndTheChapterOnes() {
         let usage = chapterCommand().usage()
         assertListsCommonOptions(usage)

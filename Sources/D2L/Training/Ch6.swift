@@ -34,10 +34,14 @@ import Tensor
 ///   - xavierInit: false keeps the weights the caller set (e.g. `--init normal`).
 ///   - maxBatches: at most this many batches per epoch, for training and for the test
 ///     accuracy (tests and quick runs); nil uses all of them.
+///   - lrSchedule: makes a learning-rate scheduler for the optimizer, stepped after every
+///     *batch* (its "epoch" counts steps), e.g. `{ CosineAnnealingLR(optimizer: $0, tMax: steps) }`;
+///     nil keeps `lr` fixed, as the book does.
 /// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch's loss is NaN or infinite.
 @discardableResult
 public func trainCh6(net: Layer, trainIter: DataIterator, testIter: DataIterator, numEpochs: Int, lr: Float,
                      xavierInit: Bool = true, maxBatches: Int? = nil,
+                     lrSchedule: ((Optimizer) -> LRScheduler)? = nil,
                      report: Reporting = Reporting(figure: "ch6-train")) throws -> TrainingHistory {
     if numEpochs <= 0 { fatalError("trainCh6: numEpochs must be positive, got \(numEpochs)") }
     let numBatches = min(trainIter.count, maxBatches ?? .max)
@@ -45,6 +49,7 @@ public func trainCh6(net: Layer, trainIter: DataIterator, testIter: DataIterator
     if numBatches <= 0 { fatalError("trainCh6: the training iterator has no batches") }
     if xavierInit { xavierInitWeights(net) }
     let optimizer = SGD(parameters: net.parameters(), lr: lr)
+    let scheduler = lrSchedule?(optimizer)
     let loss = CrossEntropyLoss()
     let animator = Animator(xlabel: "epoch", legend: ["train loss", "train acc", "test acc"],
                             xlim: 1...Double(max(numEpochs, 2)), file: report.figure ?? "ch6-train")
@@ -63,6 +68,7 @@ public func trainCh6(net: Layer, trainIter: DataIterator, testIter: DataIterator
             optimizer.zeroGrad()
             l.backward()
             optimizer.step()
+            scheduler?.step()
             let n = Double(X.shape[0])
             let batchLoss = Double(l.item())
             try checkFinite(batchLoss, epoch: epoch + 1, batch: i + 1)
