@@ -87,7 +87,7 @@ func runTransformer(_ o: ChapterOptions, data: NMTData? = nil, config: Transform
         report.say("\(version.rawValue): \(config.summary); \(trainIter.numExamples) pairs, vocabularies "
                    + "\(srcVocab.count)/\(tgtVocab.count), batch \(trainIter.batchSize), \(config.numSteps) steps, Adam lr \(lr), "
                    + "\(epochs) epochs, θ = \(theta) (\(net.parameterCount) parameters)")
-        let modelReport = report.figure(o.figureName("transformer", version.rawValue))
+        let modelReport = report.figure(o.writesFigures ? o.figureName("transformer", version.rawValue) : nil)
         let history = try trainSeq2seq(net: net, dataIter: trainIter, lr: lr, numEpochs: epochs, tgtVocab: tgtVocab,
                                        theta: theta, maxBatches: o.maxBatches, report: modelReport)
         report.say(BookResult("loss 0.030, 5202.9 tokens/sec on cuda:0", spread: "loss 0.030–0.033").line)

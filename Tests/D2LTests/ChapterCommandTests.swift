@@ -70,6 +70,18 @@ final class ChapterCommandTests: XCTestCase {
                        "ch05-lenet-concise-lr-0.1-pool-max-channels-16-32")
     }
 
+    /// `--no-figures` (where a chapter declares it) leaves the training run without a figure.
+    func testNoFiguresMeansNoTrainingFigure() throws {
+        var c = ChapterCommand(program: "Chapter09-Transformer", overview: "T", sections: [("transformer", "§10.7")])
+        c.training(epochs: 1, lr: 0.1, batchSize: 4)
+        c.exercises(outputOnly: ["no-figures"]) { p in p.flag("no-figures", help: "no SVG") }
+        XCTAssertEqual(try c.parse([]).report(section: "transformer").figure, "ch09-transformer")
+        let quiet = try c.parse(["--no-figures"])
+        XCTAssertFalse(quiet.writesFigures)
+        XCTAssertNil(quiet.report(section: "transformer", model: .scratch).figure)
+        XCTAssertTrue(try command().parse([]).writesFigures, "a chapter without the flag always writes figures")
+    }
+
     /// Every section starts from `--seed`: the same draws alone or after another section.
     func testSectionsAndModelsReseed() throws {
         let o = try command().parse(["--seed", "7"])

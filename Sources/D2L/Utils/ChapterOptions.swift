@@ -109,10 +109,13 @@ public struct ChapterOptions {
         Figures.name(([figurePrefix] + parts + figureSuffix).joined(separator: "-"))
     }
 
+    /// False when the chapter declares `--no-figures` and it was given.
+    public var writesFigures: Bool { !(parsed.declares("no-figures") && parsed.flag("no-figures")) }
+
     /// Reporting for a training run: lines on standard output, a progress bar unless
-    /// `--no-progress`, the training curves as `figureName(section, model)`.
+    /// `--no-progress`, the training curves as `figureName(section, model)` (none with `--no-figures`).
     public func report(section: String, model: ModelVersion? = nil) -> Reporting {
         Reporting(progress: showProgress ? .standardError : nil,
-                  figure: figureName(parts: [section] + (model.map { [$0.rawValue] } ?? [])))
+                  figure: writesFigures ? figureName(parts: [section] + (model.map { [$0.rawValue] } ?? [])) : nil)
     }
 }
