@@ -11,7 +11,7 @@ import Tensor
 /// Run with `swift run -c release Benchmarks lenet-step mlp-step`.
 func runLeNetStepBenchmark() {
     Tensor.manualSeed(0)
-    let net = lenetForBenchmark()
+    let net = lenet()
     runStepBenchmark(name: "lenet", net: net, inputShape: [1, 28, 28], lr: 0.9, steps: 40)
 }
 

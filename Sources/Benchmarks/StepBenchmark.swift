@@ -45,25 +45,13 @@ func imageModel(_ name: String, batch: Int, side: Int, lr: Float, _ build: @esca
     }
 }
 
-/// The book's LeNet (§7.6): sigmoid activations, average pooling.
-func lenetForBenchmark() -> Sequential {
-    Sequential(
-        Conv2d(inChannels: 1, outChannels: 6, kernelSize: 5, padding: 2), Sigmoid(),
-        AvgPool2d(kernelSize: 2, stride: 2),
-        Conv2d(inChannels: 6, outChannels: 16, kernelSize: 5), Sigmoid(),
-        AvgPool2d(kernelSize: 2, stride: 2), Flatten(),
-        Linear(inputSize: 400, outputSize: 120), Sigmoid(),
-        Linear(inputSize: 120, outputSize: 84), Sigmoid(),
-        Linear(inputSize: 84, outputSize: 10))
-}
-
 /// One entry per model, in torch_bench's order; names, batches, sizes and learning rates as there.
 let stepModels: [StepModel] = [
     imageModel("softmax", batch: 256, side: 28, lr: 0.1) { Sequential(Flatten(), Linear(inputSize: 784, outputSize: 10)) },
     imageModel("mlp", batch: 256, side: 28, lr: 0.1) {
         Sequential(Flatten(), Linear(inputSize: 784, outputSize: 256), ReLU(), Linear(inputSize: 256, outputSize: 10))
     },
-    imageModel("lenet", batch: 256, side: 28, lr: 0.9, lenetForBenchmark),
+    imageModel("lenet", batch: 256, side: 28, lr: 0.9, lenet),
     // Book chapter 7 (D2L/Models/ModernCNN.swift), torch_bench's batches, sides and rates.
     imageModel("lenet-bn", batch: 256, side: 28, lr: 1.0, lenetBN),
     imageModel("alexnet", batch: 128, side: 224, lr: 0.01) { alexnet() },
