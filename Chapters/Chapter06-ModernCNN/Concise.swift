@@ -53,7 +53,18 @@ private func train(_ net: Sequential, _ section: ModelSection, _ config: TrainCo
     let steps = min(data.train.count, o.maxBatches ?? .max) * config.epochs
     try trainCh6(net: net, trainIter: data.train, testIter: data.test, numEpochs: config.epochs, lr: config.lr,
                  xavierInit: !config.heInit, maxBatches: o.maxBatches,
-                 lrSchedule: config.cosineLR ? { CosineAnnealingLR(optimizer: $0, tMax: steps) } : nil, report: report)
+                 lrSchedule: config.cosineLR ? { cosineSchedule($0, steps: steps, warmup: config.warmup) } : nil,
+                 report: report)
+}
+
+/// `CosineAnnealingLR` over `steps` batches with `warmup` linear warm-up steps; the first step
+/// already runs at the schedule's step-0 rate (`lr / warmup` with a warm-up, else `lr`).
+func cosineSchedule(_ optimizer: Optimizer, steps: Int, warmup: Int) -> LRScheduler {
+    let w = min(warmup, steps - 1)
+    let s = CosineAnnealingLR(optimizer: optimizer, tMax: steps, warmupEpochs: w,
+                              warmupStartLR: w > 0 ? optimizer.lr / Float(w) : 0)
+    optimizer.lr = s.lr(at: 0)
+    return s
 }
 
 /// He (Kaiming) uniform initialisation of every `Conv2d` and `Linear` weight, `U(−b, b)` with

@@ -17,12 +17,17 @@ struct TrainConfig: Equatable {
     /// The learning rate falls from `lr` to 0 along a half cosine over the run's steps
     /// (`CosineAnnealingLR` stepped per batch, book §12.11) instead of the book's fixed rate.
     var cosineLR = false
+    /// With `cosineLR`: the rate first rises linearly over this many steps (from `lr / warmup` at
+    /// the first step to `lr`), then the cosine decays it to 0 (the book's `CosineScheduler` with
+    /// `warmup_steps`, §12.11). 0: no warm-up.
+    var warmup = 0
 
     /// `resize 96, first 20000 images, batch 256, 3 epochs, lr 0.05`.
     var summary: String {
         let side = resize.map { "resize \($0)" } ?? "28×28"
         let data = trainSize.map { "first \($0) training images" } ?? "all 60000 training images"
         return "\(side), \(data), batch \(batchSize), \(epochs) epochs, lr \(formatLR(lr))"
+            + (cosineLR && warmup > 0 ? " warmed up over \(warmup) steps, then" : "")
             + (cosineLR ? " decayed to 0 along a cosine over the steps" : "")
             + (heInit ? ", He (Kaiming) init instead of the book's Xavier" : "")
     }
@@ -39,6 +44,8 @@ struct TrainConfig: Equatable {
         if resize > 0 { c.resize = resize == 28 ? nil : resize }
         if o.parsed.flag("he-init") { c.heInit = true }
         if o.parsed.flag("cosine-lr") { c.cosineLR = true }
+        let warmup = o.parsed.int("warmup")
+        if warmup > 0 { c.warmup = warmup; c.cosineLR = true }
         return c
     }
 }
@@ -78,17 +85,28 @@ struct ModelSection {
 /// fit the final weights — even the training images scored 0.604 in evaluation mode. Their quick
 /// settings decay the rate to 0 along a cosine over the run (`cosineLR`, book §12.11), so the
 /// last steps barely move the weights, and use batch 128 for twice the steps of one epoch.
-/// ResNet-18 at 28 px, 24000 images, batch 128, one epoch, lr 0.1 with the cosine: test acc
-/// 0.829 (train 0.737 averaged over the epoch) in 274.4 s of CPU — above the train accuracy
-/// now, short of 0.85.
+/// Measured again on 2026-11-30 with the machine at load 4–10 (three helpers), seed 0; CPU is
+/// user + sys of the whole process (`/usr/bin/time`), which the earlier runs at load 15–26 had
+/// inflated by up to 2× (GoogLeNet's 24000-image run: 272.6 s then, 125.1 s now).
+/// ResNet-18 at 28 px, batch 128, one epoch, lr 0.1 with the cosine: 24000 images gave test acc
+/// 0.829 (the old default); 40000 images (313 steps) give **0.854** (train 0.781 averaged over
+/// the epoch) in 204.5 s of CPU.
 /// DenseNet at 32 px (the smallest side its three 2×2 average pools allow after the stem),
 /// 40000 images, batch 128, one epoch, lr 0.1 with the cosine: test acc 0.871 in 141.9 s of CPU.
-/// GoogLeNet at 28 px, 24000 images, batch 64, one epoch, the book's lr 0.1, He init: test acc
-/// 0.735 (train 0.385 averaged over the epoch) in 272.6 s of CPU (2 epochs of 12000 at lr 0.05:
-/// 0.692). AlexNet at 67 px (its smallest side), 24000 images, batch 64, one epoch, lr 0.02, He
-/// init: test acc 0.781 in 399.1 s of CPU, a third over the budget (2 epochs of 12000 at lr
-/// 0.01: 0.742). NiN at the book's lr 0.1 (one epoch, 24000 images, batch 64, He init) never left loss 2.302:
-/// its quick setting keeps lr 0.05.
+/// GoogLeNet at 28 px, batch 64, one epoch, He init, the book's lr 0.1: 24000 images at a fixed
+/// rate 0.735 (train 0.385 averaged over the epoch), with the cosine 0.759 (125.1 s); 45000
+/// images with the cosine 0.789 (220.8 s); a higher peak with a warm-up (lr 0.2, 75 warm-up
+/// steps, 45000 images) was worse, 0.738.
+/// AlexNet at 67 px (its smallest side up to 65), batch 64, one epoch, He init: 24000 images at
+/// a fixed lr 0.02 gave 0.781 (399.1 s of CPU at load ~22, 220.6 s at load ~6 for the same
+/// steps), with the cosine from 0.02 0.772 and from 0.04 0.757 (215 s): the cosine does not help
+/// it, more steps do.
+/// Its time goes where its FLOPs are: a step at batch 64 is ≈ 30 GFLOP (forward ≈ 78 M
+/// multiply-adds per image, ×3 with the two gradients; the 5×5 convolution 96 → 256 at 7×7 is
+/// 38 % of them, the three dense layers 23 %), so 375 steps are ≈ 11 TFLOP, ≈ 52 GFLOP per
+/// CPU-second (not profiled per kernel with perf for lack of time).
+/// NiN at the book's lr 0.1 (one epoch, 24000 images, batch 64, He init) never left loss 2.302
+/// (the last block's ReLUs all 0): its quick setting keeps lr 0.05 (0.373, unstable).
 /// Each quick configuration's budget: about 300 s of CPU time (user + sys) on the 2 threads,
 /// i.e. ≤ 3 minutes wall on an idle 2-core machine. Measured results: README.md.
 let modelSections: [ModelSection] = [
@@ -126,7 +144,7 @@ let modelSections: [ModelSection] = [
     ModelSection(
         name: "resnet", title: "§7.6 ResNet-18",
         book: TrainConfig(resize: 96, batchSize: 256, epochs: 10, lr: 0.05),
-        quick: TrainConfig(resize: nil, batchSize: 128, epochs: 1, lr: 0.1, trainSize: 24_000, cosineLR: true),
+        quick: TrainConfig(resize: nil, batchSize: 128, epochs: 1, lr: 0.1, trainSize: 40_000, cosineLR: true),
         bookResult: BookResult("loss 0.012, train acc 0.997, test acc 0.893", spread: "loss 0.008–0.019, test 0.838–0.922"),
         build: { _ in resnet18() }, walkSide: 224),
     ModelSection(

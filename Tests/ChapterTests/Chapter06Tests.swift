@@ -231,6 +231,27 @@ final class Chapter06Tests: XCTestCase {
         XCTAssert(modelSections[1].book.overridden(by: o).cosineLR)
     }
 
+    /// `--warmup w`: the first step runs at `lr / w` (not at 0, nor at the full rate), the rate
+    /// reaches `lr` after `w` steps, then the cosine takes it to 0 at the run's last step; the
+    /// option turns the cosine on.
+    func testWarmupThenCosine() throws {
+        let optimizer = SGD(parameters: [Parameter(Tensor.zeros([1]))], lr: 0.4)
+        let s = cosineSchedule(optimizer, steps: 10, warmup: 4)
+        var rates = [optimizer.lr]
+        for _ in 0..<10 { s.step(); rates.append(optimizer.lr) }
+        for (got, want) in zip(rates.prefix(5), [Float(0.1), 0.175, 0.25, 0.325, 0.4]) {
+            XCTAssertEqual(got, want, accuracy: 1e-6, "warm-up rates \(rates)")
+        }
+        XCTAssert(zip(rates.dropFirst(4), rates.dropFirst(5)).allSatisfy { $0 > $1 }, "no decay after the warm-up: \(rates)")
+        XCTAssertEqual(rates[10], 0, accuracy: 1e-6)
+        let plain = SGD(parameters: [Parameter(Tensor.zeros([1]))], lr: 0.4)
+        _ = cosineSchedule(plain, steps: 10, warmup: 0)
+        XCTAssertEqual(plain.lr, 0.4)
+
+        let c = modelSections[1].book.overridden(by: try chapterCommand().parse(["vgg", "--warmup", "50"]))
+        XCTAssert(c.cosineLR && c.warmup == 50 && c.summary.contains("warmed up over 50 steps"))
+    }
+
     func testHelpListsTheCommonOptionsAndTheChapterOnes() {
         let usage = chapterCommand().usage()
         assertListsCommonOptions(usage)
