@@ -207,8 +207,8 @@ final class Chapter06Tests: XCTestCase {
     }
 
     /// `trainCh6`'s `lrSchedule` is stepped once per batch (not per epoch): a cosine over the
-    /// run's 2 × 4 steps ends at rate 0; the chapter's `--cosine-lr` and the quick ResNet and
-    /// DenseNet configurations turn it on, the book's configurations never.
+    /// run's 2 × 4 steps ends at rate 0; the chapter's `--cosine-lr` and the quick ResNet,
+    /// DenseNet, GoogLeNet and AlexNet configurations turn it on, the book's configurations never.
     func testCosineScheduleStepsPerBatch() throws {
         Tensor.manualSeed(15)
         let (images, labels) = quadrantImages(32)
@@ -224,7 +224,7 @@ final class Chapter06Tests: XCTestCase {
         XCTAssertEqual(scheduler?.optimizer.lr ?? 1, 0, accuracy: 1e-6)
 
         let cosine = Dictionary(uniqueKeysWithValues: modelSections.map { ($0.name, $0.quick.cosineLR) })
-        XCTAssertEqual(cosine.filter { $0.value }.keys.sorted(), ["densenet", "resnet"])
+        XCTAssertEqual(cosine.filter { $0.value }.keys.sorted(), ["alexnet", "densenet", "googlenet", "resnet"])
         XCTAssert(modelSections.allSatisfy { !$0.book.cosineLR })
         XCTAssert(modelSections[5].quick.summary.contains("cosine"))
         let o = try chapterCommand().parse(["vgg", "--cosine-lr"])
