@@ -56,9 +56,13 @@ final class BufferPoolTests: XCTestCase {
     }
 
     /// Misses unmap least recently cached buffers so that cached + live never exceeds the
-    /// peak of live bytes, whatever the sequence of sizes.
+    /// peak of live bytes (plus the headroom), whatever the sequence of sizes.
     func testFootprintNeverExceedsPeakLive() {
-        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40)
+        for divisor in [0, 8] { footprintBound(headroomDivisor: divisor) }
+    }
+
+    func footprintBound(headroomDivisor: Int) {
+        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: headroomDivisor)
         var gen = SystemRandomNumberGenerator()
         var live: [(UnsafeMutableRawPointer, Int)] = []
         for _ in 0..<2000 {
@@ -72,7 +76,7 @@ final class BufferPoolTests: XCTestCase {
             }
             let s = pool.statistics
             XCTAssertEqual(s.liveBytes, live.reduce(0) { $0 + $1.1 })
-            XCTAssertLessThanOrEqual(s.liveBytes + s.cachedBytes, s.peakLiveBytes)
+            XCTAssertLessThanOrEqual(s.liveBytes + s.cachedBytes, s.peakLiveBytes + (headroomDivisor > 0 ? s.peakLiveBytes / headroomDivisor : 0))
         }
         let s = pool.statistics
         XCTAssertGreaterThan(s.evictions, 0, "different sizes force evictions")
@@ -82,19 +86,35 @@ final class BufferPoolTests: XCTestCase {
         XCTAssertEqual(pool.statistics.cachedBytes, 0)
     }
 
-    /// The least recently cached buffer is the one evicted, and only as many as needed.
-    func testEvictsLeastRecentlyCached() {
-        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40)
-        let a = pool.allocate(4 * page), b = pool.allocate(4 * page), g = pool.allocate(4 * page)
-        pool.release(a.pointer, capacity: a.capacity)  // peak 12 pages; cached a, then b
+    /// A miss evicts the smallest cached buffer that covers the excess, not more.
+    func testEvictsSmallestSufficientBuffer() {
+        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 0)
+        let a = pool.allocate(2 * page), b = pool.allocate(3 * page), g = pool.allocate(8 * page)
+        for x in [g, b, a] { pool.release(x.pointer, capacity: x.capacity) }  // peak 13 pages, all cached
+        let c = pool.allocate(11 * page)  // a miss; 13 cached + 11 > 13: excess 11, none covers it, evict g
+                                          // (the largest); excess 3: b covers it
+        XCTAssertEqual(pool.statistics.evictions, 2)
+        XCTAssertEqual(pool.statistics.cachedBytes, 2 * page, "a is kept")
+        pool.release(c.pointer, capacity: c.capacity)
+        let d = pool.allocate(1 * page)  // a miss (2 > 1.3); 13 cached + 1 > 13: excess 1, a (2 pages) covers it
+        XCTAssertEqual(pool.statistics.evictions, 3)
+        XCTAssertEqual(pool.statistics.cachedBytes, 11 * page, "c, larger than needed, is kept")
+        pool.release(d.pointer, capacity: d.capacity)
+    }
+
+    /// With headroom 1/4 a miss maps a new buffer while cached + live stay within 1.25 × peak,
+    /// and evicts only beyond that.
+    func testHeadroomDefersEviction() {
+        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 4)
+        let a = pool.allocate(8 * page)  // peak 8 pages, limit 10
+        pool.release(a.pointer, capacity: a.capacity)
+        let b = pool.allocate(2 * page)  // 8 cached + 2 ≤ 10: no eviction
+        XCTAssertEqual(pool.statistics.evictions, 0)
         pool.release(b.pointer, capacity: b.capacity)
-        let c = pool.allocate(page)  // 4 pages > 1.3 × 1: a miss; 4 live + 8 cached + 1 > 12
+        let c = pool.allocate(page)  // 10 cached + 1 > 10: evicts b, the smallest that covers 1 page
         XCTAssertEqual(pool.statistics.evictions, 1)
-        XCTAssertEqual(pool.statistics.cachedBytes, 4 * page)
-        let d = pool.allocate(4 * page)
-        XCTAssertEqual(d.pointer, b.pointer, "b, cached after a, was kept")
-        XCTAssertEqual(pool.statistics.peakLiveBytes, 12 * page)
-        for x in [c, d, g] { pool.release(x.pointer, capacity: x.capacity) }
+        XCTAssertEqual(pool.statistics.cachedBytes, 8 * page)
+        pool.release(c.pointer, capacity: c.capacity)
     }
 
     /// Huge-page buffers are 2 MiB aligned with 2 MiB capacities and reused.
