@@ -62,7 +62,7 @@ final class BufferPoolTests: XCTestCase {
     }
 
     func footprintBound(headroomDivisor: Int) {
-        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: headroomDivisor)
+        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: headroomDivisor, headroomFloor: 0)
         var gen = SystemRandomNumberGenerator()
         var live: [(UnsafeMutableRawPointer, Int)] = []
         for _ in 0..<2000 {
@@ -88,7 +88,7 @@ final class BufferPoolTests: XCTestCase {
 
     /// A miss evicts the smallest cached buffer that covers the excess, not more.
     func testEvictsSmallestSufficientBuffer() {
-        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 0)
+        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 0, headroomFloor: 0)
         let a = pool.allocate(2 * page), b = pool.allocate(3 * page), g = pool.allocate(8 * page)
         for x in [g, b, a] { pool.release(x.pointer, capacity: x.capacity) }  // peak 13 pages, all cached
         let c = pool.allocate(11 * page)  // a miss; 13 cached + 11 > 13: excess 11, none covers it, evict g
@@ -102,10 +102,22 @@ final class BufferPoolTests: XCTestCase {
         pool.release(d.pointer, capacity: d.capacity)
     }
 
+    /// The headroom floor: a small footprint keeps its buffers.
+    func testHeadroomFloor() {
+        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 8, headroomFloor: 16 * page)
+        XCTAssertEqual(pool.limit(peak: 8 * page), 24 * page)
+        XCTAssertEqual(pool.limit(peak: 800 * page), 900 * page)
+        let a = pool.allocate(8 * page)
+        pool.release(a.pointer, capacity: a.capacity)
+        let b = pool.allocate(page), c = pool.allocate(2 * page)
+        XCTAssertEqual(pool.statistics.evictions, 0)
+        for x in [b, c] { pool.release(x.pointer, capacity: x.capacity) }
+    }
+
     /// With headroom 1/4 a miss maps a new buffer while cached + live stay within 1.25 × peak,
     /// and evicts only beyond that.
     func testHeadroomDefersEviction() {
-        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 4)
+        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 4, headroomFloor: 0)
         let a = pool.allocate(8 * page)  // peak 8 pages, limit 10
         pool.release(a.pointer, capacity: a.capacity)
         let b = pool.allocate(2 * page)  // 8 cached + 2 ≤ 10: no eviction
