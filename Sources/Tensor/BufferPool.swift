@@ -15,8 +15,8 @@ import Glibc
 ///   it never wastes more than 30 %: huge-page buffers are rounded to 2 MiB, ≤ 25 % from 8 MiB.
 /// - **Bounded footprint.** Let `L` be the bytes handed out (live), `C` the bytes cached and
 ///   `H` the largest `L` seen so far. On a miss of `b` bytes cached buffers are unmapped (the
-///   smallest one that covers the excess, else the largest, and again) until `L + C + b ≤ (1 + headroom)·max(H, L + b)`, so the footprint `L + C`
-///   never exceeds the peak of live bytes by more than the headroom (default 1/8, at least
+///   smallest one that covers the excess, else the largest, and again) until
+///   `L + C + b ≤ max(H, L + b) + headroom`, so the footprint `L + C` never exceeds the peak of live bytes by more than the headroom (default 1/8, at least
 ///   64 MiB: with none LeNet-BN missed 8 of 31 requests a step and ran 1.6× slower): caching does
 ///   not grow resident memory over a run, it keeps it resident between steps. The headroom lets
 ///   a step whose requests land on slightly larger buffers than last time (best fit) map the few

@@ -55,7 +55,7 @@ final class BufferPoolTests: XCTestCase {
         }
     }
 
-    /// Misses unmap least recently cached buffers so that cached + live never exceeds the
+    /// Misses unmap cached buffers so that cached + live never exceeds the
     /// peak of live bytes (plus the headroom), whatever the sequence of sizes.
     func testFootprintNeverExceedsPeakLive() {
         for divisor in [0, 8] { footprintBound(headroomDivisor: divisor) }
