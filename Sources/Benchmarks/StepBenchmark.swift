@@ -74,9 +74,10 @@ let stepModels: [StepModel] = [
 /// Times `steps` training steps after two warm-up steps; returns the report line. With `cpuTime`
 /// each step is timed by the process's CPU clock instead of the wall clock (steadier on a shared
 /// machine with one thread, where waiting for a core does not count; the line says `cpu`).
-func timeStepModel(_ model: StepModel, steps: Int, cpuTime: Bool = false) -> String {
+func timeStepModel(_ model: StepModel, steps: Int, cpuTime: Bool = false, poolStats: Bool = false) -> String {
     let step = model.makeStep()
     for _ in 0..<2 { step() }   // warm-up: first steps start the worker threads and fault in memory
+    let pool0 = BufferPool.shared.statistics, faults0 = minorFaults()
     func clock() -> UInt64 {
         if !cpuTime { return DispatchTime.now().uptimeNanoseconds }
         var t = timespec()
@@ -89,9 +90,23 @@ func timeStepModel(_ model: StepModel, steps: Int, cpuTime: Bool = false) -> Str
         step()
         times.append(Double(clock() - t0) / 1e6)
     }
+    if poolStats {
+        let p = BufferPool.shared.statistics, mb = { (b: Int) in String(format: "%.0f MB", Double(b) / 1e6) }
+        var err = FileHandle.standardError
+        print("\(model.name) pool over \(steps) timed steps: \(p.hits - pool0.hits) hits, \(p.misses - pool0.misses) misses, "
+              + "\(p.evictions - pool0.evictions) evictions, \(minorFaults() - faults0) minor page faults; "
+              + "live \(mb(p.liveBytes)), cached \(mb(p.cachedBytes)), peak live \(mb(p.peakLiveBytes))", to: &err)
+    }
     let ms = median(times)
     return "\(model.name): \(String(format: "%.1f", ms)) ms/step, \(String(format: "%.0f", Double(model.perStep) / ms * 1000)) "
         + "\(model.unit)/s (\(model.shape), threads \(Parallel.threads), median of \(steps)\(cpuTime ? ", cpu" : ""))"
+}
+
+/// Minor page faults of the process so far.
+func minorFaults() -> Int {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return u.ru_minflt
 }
 
 /// The median (mean of the two middle values for an even count, as Python's `statistics.median`).
@@ -102,15 +117,16 @@ func median(_ values: [Double]) -> Double {
 }
 
 let stepUsage = """
-    usage: Benchmarks step <model>... [--steps N] [--threads T] [--cpu]
+    usage: Benchmarks step <model>... [--steps N] [--threads T] [--cpu] [--pool-stats]
            Benchmarks step list | all
     Times full training steps on random data; same names and line format as torch_bench.py.
     --cpu times each step by process CPU time instead of wall time (use with --threads 1).
+    --pool-stats prints the buffer pool's hits, misses, evictions and page faults of the timed steps.
     """
 
 /// Parses `step`'s arguments and runs the named models; returns the exit status.
 func runStepCommand(_ args: [String]) -> Int32 {
-    var names: [String] = [], steps = 10, threads: Int? = nil, cpuTime = false
+    var names: [String] = [], steps = 10, threads: Int? = nil, cpuTime = false, poolStats = false
     var i = 0
     func fail(_ message: String) -> Int32 {
         var err = FileHandle.standardError
@@ -121,6 +137,7 @@ func runStepCommand(_ args: [String]) -> Int32 {
         let a = args[i]
         if a == "--help" || a == "-h" { print(stepUsage); return 0 }
         if a == "--cpu" { cpuTime = true; i += 1; continue }
+        if a == "--pool-stats" { poolStats = true; i += 1; continue }
         if a == "--steps" || a == "--threads" {
             guard i + 1 < args.count, let v = Int(args[i + 1]), v > 0 else {
                 return fail("\(a) needs a positive integer")
@@ -138,7 +155,8 @@ func runStepCommand(_ args: [String]) -> Int32 {
     let unknown = names.filter { n in !stepModels.contains { $0.name == n } }
     if !unknown.isEmpty { return fail("unknown model \(unknown.joined(separator: ", ")); try: list") }
     Parallel.withThreads(threads ?? Parallel.threads) {
-        for n in names { print(timeStepModel(stepModels.first { $0.name == n }!, steps: steps, cpuTime: cpuTime)) }
+        for n in names { print(timeStepModel(stepModels.first { $0.name == n }!, steps: steps, cpuTime: cpuTime,
+                                       poolStats: poolStats)) }
     }
     return 0
 }
