@@ -174,7 +174,9 @@ public final class BufferPool: @unchecked Sendable {
         if head > 0 { munmap(raw, head) }
         let p = UnsafeMutableRawPointer(bitPattern: aligned)!
         if tail > 0 { munmap(p + size, tail) }
-        _ = madvise(p, size, MADV_HUGEPAGE)
+        #if os(Linux)
+        _ = madvise(p, size, MADV_HUGEPAGE)  // transparent huge pages are Linux's
+        #endif
         return p
     }
 
