@@ -39,8 +39,9 @@ public final class RecurrentWeights {
 ///
 /// Layer `k > 0` reads the outputs of layer `k − 1` (both directions concatenated, `2H` wide for
 /// a bidirectional network), with dropout `p = dropout` between layers in training mode. Each
-/// layer and direction runs `Tensor.recurrentSequence`: the input projection of all `T·B` rows
-/// in one matrix product, then one recurrent product and one fused gate kernel per step.
+/// layer and direction runs `Tensor.recurrentSequence` (the two directions of a bidirectional
+/// layer at once, `Tensor.bidirectionalSequence`): the input projection of all `T·B` rows in one
+/// matrix product, then one recurrent product and one fused gate kernel per step.
 public class RNNBase: Module {
     public let mode: RecurrentMode
     public let inputSize: Int
@@ -138,24 +139,33 @@ public class RNNBase: Module {
         var layerInput = x ?? Tensor.zeros([0])
         var hs: [Tensor] = [], cs: [Tensor] = []
         for layer in 0..<numLayers {
-            var outs: [Tensor] = []
-            for d in 0..<dirs {
+            // The input projection of all T·B rows in one product per direction; the biases go into the cell kernel.
+            let directions = (0..<dirs).map { d -> RecurrentDirectionInputs in
                 let k = layer * dirs + d, w = weights[k]
-                // The input projection of all T·B rows in one product; the biases go into the cell kernel.
                 let xg: Tensor
                 if layer == 0, let ids = tokens {
                     xg = w.weightIH.value.transposed().gather(indices: ids, axis: 0, file: file, line: line)   // (T, B, G·H)
                 } else {
                     xg = linear(layerInput, weight: w.weightIH.value, bias: nil, file: file, line: line)
                 }
-                let r = Tensor.recurrentSequence(mode, inputGates: xg, hidden: initial(hidden, k),
-                                                 cell: mode == .lstm ? initial(cell, k) : nil,
-                                                 weightHH: w.weightHH.value, biasIH: w.biasIH?.value,
-                                                 biasHH: w.biasHH?.value, reverse: d == 1, file: file, line: line)
-                outs.append(r.output)
-                hs.append(r.hidden)
-                if let c = r.cell { cs.append(c) }
+                return RecurrentDirectionInputs(inputGates: xg, hidden: initial(hidden, k),
+                                                cell: mode == .lstm ? initial(cell, k) : nil,
+                                                weightHH: w.weightHH.value, biasIH: w.biasIH?.value, biasHH: w.biasHH?.value)
             }
+            // Two directions run at once (`bidirectionalSequence`), one alone as `recurrentSequence`.
+            let results: [RecurrentSequenceResult]
+            if dirs == 2 {
+                let r = Tensor.bidirectionalSequence(mode, forward: directions[0], reverse: directions[1], file: file, line: line)
+                results = [r.forward, r.reverse]
+            } else {
+                let d = directions[0]
+                results = [Tensor.recurrentSequence(mode, inputGates: d.inputGates, hidden: d.hidden, cell: d.cell,
+                                                    weightHH: d.weightHH, biasIH: d.biasIH, biasHH: d.biasHH,
+                                                    file: file, line: line)]
+            }
+            let outs = results.map { $0.output }
+            hs += results.map { $0.hidden }
+            cs += results.compactMap { $0.cell }
             layerInput = dirs == 1 ? outs[0] : Tensor.concatenate(outs, axis: 2)
             if isTraining && dropout > 0 && layer < numLayers - 1 {
                 layerInput = layerInput * Dropout.mask(layerInput.shape, p: dropout, generator: &GlobalRandom.generator)

@@ -27,18 +27,26 @@ public struct RecurrentSequenceResult {
     public let cell: Tensor?
 }
 
+/// The inputs of one direction of `Tensor.bidirectionalSequence`, as `Tensor.recurrentSequence`
+/// takes them.
+public struct RecurrentDirectionInputs {
+    public var inputGates: Tensor, hidden: Tensor, cell: Tensor?, weightHH: Tensor, biasIH: Tensor?, biasHH: Tensor?
+
+    public init(inputGates: Tensor, hidden: Tensor, cell: Tensor? = nil, weightHH: Tensor, biasIH: Tensor?, biasHH: Tensor?) {
+        self.inputGates = inputGates
+        self.hidden = hidden
+        self.cell = cell
+        self.weightHH = weightHH
+        self.biasIH = biasIH
+        self.biasHH = biasHH
+    }
+}
+
 extension Tensor {
     /// Runs a recurrent cell over a whole sequence (back-propagation through time, book §8.7)
-    /// as one op of the graph, the way cuDNN does:
-    ///
-    /// - forward, per step: one matrix product `h·W_hhᵀ` `(B, H)·(H, G·H)` (`W_hhᵀ` packed once for
-    ///   all steps, `Kernels.GEMMPackedB`; likewise `W_hh` for the backward) and one fused cell
-    ///   kernel (`Kernels.*CellForward`) that adds `inputGates[t]` and both biases, applies every gate
-    ///   nonlinearity and writes the new state; the activations the backward needs are saved;
-    /// - backward, per step in reverse: one fused kernel for the gradients of the gate
-    ///   pre-activations and one product `dGates·W_hh` for the previous state's gradient;
-    ///   then `dW_hh = Σₜ dGatesₜᵀ·hₜ₋₁` in two products over all steps at once and
-    ///   `db = Σ dGates` over all steps.
+    /// as one op of the graph, the way cuDNN does (`RecurrentPass` has the loops): per step one
+    /// recurrent product `h·W_hhᵀ` and one fused cell kernel; backward per step in reverse, then
+    /// `dW_hh` in two products over all steps.
     ///
     /// `inputGates` is `x·W_ihᵀ` for every step, `(T, B, G·H)`: the caller computes it with one
     /// product over all `T·B` rows (`x.matmul(W_ih, transB)`), and its gradient is the gate
@@ -50,167 +58,77 @@ extension Tensor {
                                          cell c0: Tensor? = nil, weightHH w: Tensor, biasIH: Tensor?, biasHH: Tensor?,
                                          reverse: Bool = false,
                                          file: StaticString = #fileID, line: UInt = #line) -> RecurrentSequenceResult {
-        let op = "recurrentSequence(\(mode))"
-        let G = mode.gateCount, lstm = mode == .lstm, gru = mode == .gru
-        shapeCheck(w.rank == 2, "\(op): weightHH must be (\(G)·hidden, hidden), got \(describeShape(w.shape))",
-                   file: file, line: line)
-        let H = w.shape[1], GH = G &* H
-        shapeCheck(w.shape[0] == GH, "\(op): weightHH \(describeShape(w.shape)) must be (\(G)·hidden, hidden)",
-                   file: file, line: line)
-        shapeCheck(xg.rank == 3 && xg.shape[0] >= 1 && xg.shape[2] == GH,
-                   "\(op): inputGates \(describeShape(xg.shape)) must be (steps ≥ 1, batch, \(GH)) for weightHH \(describeShape(w.shape))",
-                   file: file, line: line)
-        let T = xg.shape[0], B = xg.shape[1], bh = B &* H, bgh = B &* GH
-        shapeCheck(h0.shape == [B, H], "\(op): hidden \(describeShape(h0.shape)) must be (batch, hidden) = \(describeShape([B, H]))",
-                   file: file, line: line)
-        shapeCheck(lstm == (c0 != nil), lstm ? "\(op): the LSTM needs an initial cell state" : "\(op): only the LSTM takes a cell state",
-                   file: file, line: line)
-        if let c = c0 {
-            shapeCheck(c.shape == [B, H], "\(op): cell \(describeShape(c.shape)) must be (batch, hidden) = \(describeShape([B, H]))",
-                       file: file, line: line)
+        let pass = RecurrentPass(mode, inputGates: xg, hidden: h0, cell: c0, weightHH: w, biasIH: biasIH, biasHH: biasHH,
+                                 reverse: reverse, file: file, line: line)
+        let size = pass.rows &* pass.batch &* pass.hidden
+        let out = TensorStorage(uninitializedCount: size)
+        pass.write(to: out, offset: 0)
+        pass.forward()
+        let all = record("recurrentSequence(\(mode))", Tensor(shape: [pass.rows, pass.batch, pass.hidden], storage: out),
+                         inputs: pass.inputs) { g, needs in
+            pass.backward(g.storage.pointer, needs: needs[...])
         }
-        for (name, b) in [("biasIH", biasIH), ("biasHH", biasHH)] {
-            if let b = b {
-                shapeCheck(b.shape == [GH], "\(op): \(name) \(describeShape(b.shape)) must be (\(GH))", file: file, line: line)
-            }
-        }
-        // Time index of processing step s, and of the step before it.
-        @inline(__always) func time(_ s: Int) -> Int { reverse ? T &- 1 &- s : s }
-        @inline(__always) func before(_ t: Int) -> Int { reverse ? t &+ 1 : t &- 1 }
+        pass.recorded()
+        return result(all, pass)
+    }
 
-        // Result: the T hidden states, then (LSTM) the last cell state as row T.
-        let out = TensorStorage(uninitializedCount: (lstm ? T &+ 1 : T) &* bh)
-        let saved = TensorStorage(uninitializedCount: gru || lstm ? T &* B &* 4 &* H : 0)
-        let cells = TensorStorage(uninitializedCount: lstm ? T &* bh : 0)
-        let tanhC = TensorStorage(uninitializedCount: lstm ? T &* bh : 0)
-        let gh = TensorStorage(uninitializedCount: bgh)
-        let px = xg.storage.pointer, pw = w.storage.pointer
-        let pbx = biasIH.map { UnsafePointer($0.storage.pointer) }, pbh = biasHH.map { UnsafePointer($0.storage.pointer) }
-        let ph0 = h0.storage.pointer, pc0 = c0?.storage.pointer
-        let po = out.pointer
-        // W_hhᵀ packed once for the T products h·W_hhᵀ (the small-M GEMM path).
-        let packedWT = GH >= Kernels.gemmSmallNR / 2 ? Kernels.GEMMPackedB(transB: true, k: H, n: GH, b: pw, ldb: H) : nil
-        // A zero initial state (begin_state, and every minibatch with random sampling) needs no
-        // first product, forward or in dW_hh.
-        let h0IsZero = (0..<bh).allSatisfy { ph0[$0] == 0 }
-        for s in 0..<T {
-            let t = time(s), tp = before(t)
-            let hPrev = s == 0 ? ph0 : po + tp &* bh
-            if s == 0 && h0IsZero {
-                gh.pointer.update(repeating: 0, count: bgh)
-            } else if let packed = packedWT {
-                Kernels.gemm(transA: false, m: B, a: hPrev, lda: H, packedB: packed, c: gh.pointer, ldc: GH)
-            } else {
-                Kernels.gemm(transA: false, transB: true, m: B, n: GH, k: H, a: hPrev, lda: H, b: pw, ldb: H,
-                             c: gh.pointer, ldc: GH)
-            }
-            switch mode {
-            case .rnnTanh:
-                Kernels.rnnTanhCellForward(h: po + t &* bh, gx: px + t &* bgh, gh: gh.pointer, biasX: pbx, biasH: pbh, batch: B, hidden: H)
-            case .gru:
-                Kernels.gruCellForward(h: po + t &* bh, saved: saved.pointer + t &* 4 &* bh, gx: px + t &* bgh,
-                                       gh: gh.pointer, biasX: pbx, biasH: pbh, hPrev: hPrev, batch: B, hidden: H)
-            case .lstm:
-                Kernels.lstmCellForward(h: po + t &* bh, c: cells.pointer + t &* bh, gates: saved.pointer + t &* bgh,
-                                        tanhC: tanhC.pointer + t &* bh, gx: px + t &* bgh, gh: gh.pointer, biasX: pbx, biasH: pbh,
-                                        cPrev: s == 0 ? pc0! : cells.pointer + tp &* bh, batch: B, hidden: H)
-            }
+    /// Both directions of a bidirectional layer (book §9.4) as one op of the graph: the forward
+    /// direction over `forward` and the reverse direction over `reverse`, the same as two
+    /// `recurrentSequence` calls (`reverse: false` and `true`) bit for bit, but the two run at once,
+    /// each on half of `Parallel.threads` (one thread each on two cores), in the forward and in
+    /// the backward — with a batch of 32 the per-step products are too small to share out.
+    public static func bidirectionalSequence(_ mode: RecurrentMode, forward f: RecurrentDirectionInputs,
+                                             reverse r: RecurrentDirectionInputs, file: StaticString = #fileID,
+                                             line: UInt = #line) -> (forward: RecurrentSequenceResult, reverse: RecurrentSequenceResult) {
+        let passes = [(f, false), (r, true)].map { d, rev in
+            RecurrentPass(mode, inputGates: d.inputGates, hidden: d.hidden, cell: d.cell, weightHH: d.weightHH,
+                          biasIH: d.biasIH, biasHH: d.biasHH, reverse: rev, file: file, line: line)
         }
-        let tLast = time(T &- 1)
-        if lstm { (po + T &* bh).update(from: cells.pointer + tLast &* bh, count: bh) }
+        let (p0, p1) = (passes[0], passes[1])
+        shapeCheck(p0.steps == p1.steps && p0.batch == p1.batch && p0.hidden == p1.hidden,
+                   "bidirectionalSequence(\(mode)): the directions' inputGates \(describeShape(f.inputGates.shape)) and "
+                   + "\(describeShape(r.inputGates.shape)) must have the same steps, batch and hidden size", file: file, line: line)
+        let size = p0.rows &* p0.batch &* p0.hidden
+        let out = TensorStorage(uninitializedCount: 2 &* size)
+        p0.write(to: out, offset: 0)
+        p1.write(to: out, offset: size)
+        eachDirection { passes[$0].forward() }
+        let inputs = p0.inputs + p1.inputs, n0 = p0.inputs.count
+        let all = record("bidirectionalSequence(\(mode))", Tensor(shape: [2, p0.rows, p0.batch, p0.hidden], storage: out),
+                         inputs: inputs) { g, needs in
+            let gp = g.storage.pointer
+            var grads: [[Tensor?]] = [[], []]
+            grads.withUnsafeMutableBufferPointer { box in
+                eachDirection { d in
+                    box[d] = passes[d].backward(gp + d &* size, needs: d == 0 ? needs[..<n0] : needs[n0...])
+                }
+            }
+            return grads[0] + grads[1]
+        }
+        p0.recorded()
+        p1.recorded()
+        return (result(all.slice(axis: 0, 0..<1).reshaped(to: [p0.rows, p0.batch, p0.hidden]), p0),
+                result(all.slice(axis: 0, 1..<2).reshaped(to: [p0.rows, p0.batch, p0.hidden]), p1))
+    }
 
-        let hv = h0.detached(), cv = c0?.detached(), wv = w.detached()
-        // Graph inputs, with the position of each optional one (-1 when absent).
-        var inputs = [xg, h0]
-        func add(_ t: Tensor?) -> Int {
-            guard let t = t else { return -1 }
-            inputs.append(t)
-            return inputs.count - 1
+    /// Runs `body(0)` and `body(1)` at once, each with half of `Parallel.threads` (in order when
+    /// there is one thread).
+    private static func eachDirection(_ body: (Int) -> Void) {
+        let threads = Parallel.threads
+        if threads < 2 {
+            body(0)
+            body(1)
+        } else {
+            Parallel.forEach(2) { d in Parallel.withThreads(threads / 2) { body(d) } }
         }
-        let ic = add(c0), iw = add(w), ibx = add(biasIH), ibh = add(biasHH)
-        let all = record(op, Tensor(shape: [lstm ? T &+ 1 : T, B, H], storage: out), inputs: inputs) { g, needs in
-            // Pointers from the captured buffers (they keep the forward's results alive).
-            let gp = g.storage.pointer, ph0 = hv.storage.pointer, pw = wv.storage.pointer, po = out.pointer
-            let dGx = TensorStorage(uninitializedCount: T &* bgh)
-            // The hidden-side gate gradients: the same as the input side except in the GRU's n block.
-            let dGh = gru ? TensorStorage(uninitializedCount: T &* bgh) : dGx
-            let dh = TensorStorage(uninitializedCount: bh), dz = TensorStorage(uninitializedCount: gru ? bh : 0)
-            dh.pointer.update(from: gp + tLast &* bh, count: bh)
-            let dc = TensorStorage(uninitializedCount: lstm ? bh : 0)
-            if lstm { dc.pointer.update(from: gp + T &* bh, count: bh) }
-            var dh0: TensorStorage? = nil
-            // W_hh packed once for the T products dGates·W_hh.
-            let packedW = H >= Kernels.gemmSmallNR / 2 ? Kernels.GEMMPackedB(transB: false, k: GH, n: H, b: pw, ldb: H) : nil
-            for s in stride(from: T &- 1, through: 0, by: -1) {
-                let t = time(s), tp = before(t)
-                let hPrev = s == 0 ? ph0 : po + tp &* bh
-                switch mode {
-                case .rnnTanh:
-                    Kernels.rnnTanhCellBackward(dPre: dGx.pointer + t &* bgh, h: po + t &* bh, dh: dh.pointer, batch: B, hidden: H)
-                case .gru:
-                    Kernels.gruCellBackward(dGx: dGx.pointer + t &* bgh, dGh: dGh.pointer + t &* bgh, dhPrev: dz.pointer,
-                                            saved: saved.pointer + t &* 4 &* bh, hPrev: hPrev, dh: dh.pointer, batch: B, hidden: H)
-                case .lstm:
-                    Kernels.lstmCellBackward(dGates: dGx.pointer + t &* bgh, dcPrev: dc.pointer, gates: saved.pointer + t &* bgh,
-                                             tanhC: tanhC.pointer + t &* bh,
-                                             cPrev: s == 0 ? cv!.storage.pointer : cells.pointer + tp &* bh,
-                                             dh: dh.pointer, dc: dc.pointer, batch: B, hidden: H)
-                }
-                // The gradient reaching the previous state: its own output's gradient (none for
-                // the initial state), the GRU's direct term z ⊙ dh, and dGates·W_hh.
-                let target: UnsafeMutablePointer<Float>
-                if s > 0 {
-                    target = dh.pointer
-                    target.update(from: gp + tp &* bh, count: bh)
-                } else {
-                    guard needs[1] else { break }
-                    let d = TensorStorage(repeating: 0, count: bh)
-                    dh0 = d
-                    target = d.pointer
-                }
-                if gru { Kernels.addInPlace(target, dz.pointer, bh) }
-                if let packed = packedW {
-                    Kernels.gemm(transA: false, m: B, a: dGh.pointer + t &* bgh, lda: GH, packedB: packed, c: target, ldc: H, beta: 1)
-                } else {
-                    Kernels.gemm(transA: false, transB: false, m: B, n: H, k: GH, a: dGh.pointer + t &* bgh, lda: GH,
-                                 b: pw, ldb: H, c: target, ldc: H, beta: 1)
-                }
-            }
-            var grads = [Tensor?](repeating: nil, count: needs.count)
-            if needs[0] { grads[0] = Tensor(shape: [T, B, GH], storage: dGx) }
-            grads[1] = dh0.map { Tensor(shape: [B, H], storage: $0) }
-            if ic >= 0 && needs[ic] { grads[ic] = Tensor(shape: [B, H], storage: dc) }
-            if needs[iw] {
-                // dW_hh = Σₜ dGhₜᵀ·hₜ₋₁: the first step's previous state is h0; the others' are the
-                // outputs of the neighbouring steps, contiguous in both time directions.
-                let dW = TensorStorage(uninitializedCount: GH &* H)
-                if h0IsZero {
-                    dW.pointer.update(repeating: 0, count: GH &* H)
-                } else {
-                    Kernels.gemm(transA: true, transB: false, m: GH, n: H, k: B, a: dGh.pointer + time(0) &* bgh, lda: GH,
-                                 b: ph0, ldb: H, c: dW.pointer, ldc: H)
-                }
-                if T > 1 {
-                    Kernels.gemm(transA: true, transB: false, m: GH, n: H, k: (T &- 1) &* B,
-                                 a: dGh.pointer + (reverse ? 0 : bgh), lda: GH, b: po + (reverse ? bh : 0), ldb: H,
-                                 c: dW.pointer, ldc: H, beta: 1)
-                }
-                grads[iw] = Tensor(shape: [GH, H], storage: dW)
-            }
-            // db = Σ over all rows of the gate gradients (one sum serves both biases unless GRU).
-            func rowSum(_ d: TensorStorage) -> Tensor {
-                let r = TensorStorage(repeating: 0, count: GH)
-                for row in 0..<(T &* B) { Kernels.addInPlace(r.pointer, d.pointer + row &* GH, GH) }
-                return Tensor(shape: [GH], storage: r)
-            }
-            if ibh >= 0 && needs[ibh] { grads[ibh] = rowSum(dGh) }
-            if ibx >= 0 && needs[ibx] { grads[ibx] = !gru && ibh >= 0 && needs[ibh] ? grads[ibh] : rowSum(dGx) }
-            return grads
-        }
-        let output = lstm ? all.slice(axis: 0, 0..<T) : all
+    }
+
+    /// The output, last hidden state and (LSTM) last cell state in a pass's result `all`.
+    private static func result(_ all: Tensor, _ pass: RecurrentPass) -> RecurrentSequenceResult {
+        let T = pass.steps, B = pass.batch, H = pass.hidden, tLast = pass.lastTime
         return RecurrentSequenceResult(
-            output: output,
+            output: pass.mode == .lstm ? all.slice(axis: 0, 0..<T) : all,
             hidden: all.slice(axis: 0, tLast..<(tLast + 1)).reshaped(to: [B, H]),
-            cell: lstm ? all.slice(axis: 0, T..<(T + 1)).reshaped(to: [B, H]) : nil)
+            cell: pass.mode == .lstm ? all.slice(axis: 0, T..<(T + 1)).reshaped(to: [B, H]) : nil)
     }
 }
