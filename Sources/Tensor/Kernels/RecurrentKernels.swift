@@ -73,7 +73,7 @@ extension Kernels {
     /// to [−87, 88], without its subnormal and overflow cases, which σ and tanh do not need (they
     /// saturate long before). The clamp compares and blends (a NaN fails both tests and stays NaN);
     /// `pointwiseMin`/`pointwiseMax` were not inlined here and cost a call per vector.
-    @_transparent
+    @inline(__always)
     static func gateExp(_ x: V16) -> V16 {
         var xc = x.replacing(with: -87, where: x .< -87)
         xc.replace(with: 88, where: xc .> 88)
@@ -82,14 +82,14 @@ extension Kernels {
     }
 
     /// `σ(x) = 1 / (1 + e^{−x})` for the gates (inlined into the cell kernels).
-    @_transparent
+    @inline(__always)
     static func gateSigmoid(_ x: V16) -> V16 {
         1 / (1 + gateExp(-x))
     }
 
     /// `tanh x = 2σ(2x) − 1` for the gates: one exponential and one division (absolute error
     /// about 1e-7, which is what a state in (−1, 1) needs).
-    @_transparent
+    @inline(__always)
     static func gateTanh(_ x: V16) -> V16 {
         let s = gateSigmoid(x + x)
         return s + s - 1
