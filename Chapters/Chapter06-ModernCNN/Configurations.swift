@@ -26,7 +26,7 @@ struct TrainConfig: Equatable {
     var summary: String {
         let side = resize.map { "resize \($0)" } ?? "28×28"
         let data = trainSize.map { "first \($0) training images" } ?? "all 60000 training images"
-        return "\(side), \(data), batch \(batchSize), \(epochs) epochs, lr \(formatLR(lr))"
+        return "\(side), \(data), batch \(batchSize), \(epochs) epoch\(epochs == 1 ? "" : "s"), lr \(formatLR(lr))"
             + (cosineLR && warmup > 0 ? " warmed up over \(warmup) steps, then" : "")
             + (cosineLR ? " decayed to 0 along a cosine over the steps" : "")
             + (heInit ? ", He (Kaiming) init instead of the book's Xavier" : "")
