@@ -11,20 +11,27 @@ import Glibc
 /// (`mmap`) and kept when their tensor dies, to be handed out again:
 ///
 /// - **Best fit.** A request of `b` bytes (rounded to whole pages) takes the smallest cached
-///   buffer of capacity `c` with `b ≤ c ≤ 1.3·b` (or a fresh buffer's capacity, if larger);
-///   it never wastes more than 30 %: huge-page buffers are rounded to 2 MiB, ≤ 25 % from 8 MiB.
+///   buffer of capacity `c` with `b ≤ c ≤ fitPercent % · b` (default 150 %; or a fresh buffer's
+///   capacity, if larger: huge-page buffers are rounded to 2 MiB, ≤ 25 % from 8 MiB).
 /// - **Bounded footprint.** Let `L` be the bytes handed out (live), `C` the bytes cached and
 ///   `H` the largest `L` seen so far. On a miss of `b` bytes cached buffers are unmapped (the
 ///   smallest one that covers the excess, else the largest, and again) until
-///   `L + C + b ≤ max(H, L + b) + headroom`, so the footprint `L + C` never exceeds the peak of live bytes by more than the headroom (default 1/8, at least
-///   64 MiB: with none LeNet-BN missed 8 of 31 requests a step and ran 1.6× slower): caching does
-///   not grow resident memory over a run, it keeps it resident between steps. The headroom lets
-///   a step whose requests land on slightly larger buffers than last time (best fit) map the few
-///   missing sizes once instead of evicting, which would make the next step miss again (with no
-///   headroom, or evicting the least recently cached buffers, ResNet-18 missed on a third of its
-///   requests every step). (ResNet-18 at batch 256 and 96 px has 151 MB activations; the
-///   earlier exact-size cache of ≤ 64 MB buffers let those fault 16 M times in 30 steps and
-///   let the heap grow from 1.8 to 2.6 GB over an epoch.)
+///   `L + C + b ≤ max(H, L + b) + headroom`, so the footprint `L + C` never exceeds the peak of
+///   live bytes by more than the headroom (default 1/2, at least 64 MiB: with none LeNet-BN
+///   missed 8 of 31 requests a step and ran 1.6× slower): caching does not grow resident memory
+///   over a run, it keeps it resident between steps. A step needs its sizes at different times
+///   (GoogLeNet's forward wants two 72 MiB buffers, its backward two of 54 MiB, 1.33× apart), so
+///   the set of buffers that serves a whole step without a miss is larger than the peak of live
+///   bytes. Replaying the requests of training steps through this pool: with 130 % fits and
+///   headroom 1/8 every step missed and unmapped again 19 (GoogLeNet), 14 (AlexNet), 11
+///   (ResNet-18) and 14 (DenseNet) buffers, 550–860 MB of fresh pages that the kernel zeroed
+///   each step (`clear_page_erms` at 7–25 % of a step's profile); with 150 % and 1/2 none miss,
+///   for a footprint of 1.04, 1.40, 1.70 and 2.30 GB instead of 0.81, 0.99, 1.40 and 2.19 GB
+///   (PyTorch's whole processes peak at 1.6, 1.8, 2.1 and ... GB). 150 % with 1/4 still missed
+///   on AlexNet and ResNet-18; evicting the least recently cached buffers missed more.
+///   (ResNet-18 at batch 256 and 96 px has 151 MB activations; the earlier exact-size cache of
+///   ≤ 64 MB buffers let those fault 16 M times in 30 steps and let the heap grow from 1.8 to
+///   2.6 GB over an epoch.)
 /// - **Huge pages.** Buffers of at least `hugeBytes` are 2 MiB aligned and advised as
 ///   transparent huge pages, so first touch faults once per 2 MiB and the TLB covers them.
 ///
@@ -38,6 +45,8 @@ public final class BufferPool: @unchecked Sendable {
     public let minBytes: Int
     /// Buffers at least this large are aligned to and advised as 2 MiB huge pages.
     public let hugeBytes: Int
+    /// A cached buffer serves a request of `b` bytes if its capacity is at most `b · fitPercent / 100`.
+    public let fitPercent: Int
     /// Cached + live bytes may exceed the peak of live bytes by `peak / headroomDivisor`
     /// (none for 0) or `headroomFloor`, whichever is larger.
     public let headroomDivisor: Int
@@ -70,10 +79,13 @@ public final class BufferPool: @unchecked Sendable {
     private var stats = Statistics()
 
     /// A pool for requests of at least `minBytes`; buffers of `hugeBytes` or more use huge pages;
-    /// the footprint stays within `peak + peak / headroomDivisor` of live bytes.
-    public init(minBytes: Int = 65_536, hugeBytes: Int = 8 << 20, headroomDivisor: Int = 8,
-                headroomFloor: Int = 64 << 20) {
+    /// the footprint stays within `peak + peak / headroomDivisor` of live bytes; a cached buffer
+    /// serves requests down to `100 / fitPercent` of its capacity.
+    public init(minBytes: Int = 65_536, hugeBytes: Int = 8 << 20, headroomDivisor: Int = 2,
+                headroomFloor: Int = 64 << 20, fitPercent: Int = 150) {
+        if fitPercent < 100 { fatalError("BufferPool: fitPercent \(fitPercent) must be at least 100") }
         self.minBytes = minBytes
+        self.fitPercent = fitPercent
         self.hugeBytes = hugeBytes
         self.headroomDivisor = headroomDivisor
         self.headroomFloor = headroomFloor
@@ -105,7 +117,7 @@ public final class BufferPool: @unchecked Sendable {
         lock.lock()
         let size = capacity(for: bytes)
         let i = firstIndex(atLeast: want)
-        if i < free.count, free[i].capacity <= max(size, want &* 13 / 10) {
+        if i < free.count, free[i].capacity <= max(size, want &* fitPercent / 100) {
             let e = free.remove(at: i)
             stats.hits &+= 1
             stats.cachedBytes &-= e.capacity
@@ -136,6 +148,20 @@ public final class BufferPool: @unchecked Sendable {
         free.insert(Entry(pointer: pointer, capacity: capacity), at: firstIndex(atLeast: capacity))
         stats.liveBytes &-= capacity
         stats.cachedBytes &+= capacity
+    }
+
+    /// `bytes` bytes, 64-byte aligned: a pooled buffer and its capacity from `minBytes` up, else a
+    /// malloc'd one and capacity 0. Give it back with `releaseAny(_:capacity:)`.
+    @inline(__always)
+    public func allocateAny(_ bytes: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int) {
+        if bytes >= minBytes { return allocate(bytes) }
+        return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), 0)
+    }
+
+    /// Takes back a buffer from `allocateAny`: caches a pooled one, frees a malloc'd one.
+    @inline(__always)
+    public func releaseAny(_ pointer: UnsafeMutableRawPointer, capacity: Int) {
+        if capacity > 0 { release(pointer, capacity: capacity) } else { pointer.deallocate() }
     }
 
     /// Unmaps every cached buffer (live buffers are untouched).
