@@ -27,8 +27,11 @@ import Glibc
 ///   (ResNet-18) and 14 (DenseNet) buffers, 550–860 MB of fresh pages that the kernel zeroed
 ///   each step (`clear_page_erms` at 7–25 % of a step's profile); with 150 % and 1/2 none miss,
 ///   for a footprint of 1.04, 1.40, 1.70 and 2.30 GB instead of 0.81, 0.99, 1.40 and 2.19 GB
-///   (PyTorch's whole processes peak at 1.6, 1.8, 2.1 and ... GB). 150 % with 1/4 still missed
+///   (`Benchmarks step`'s peak RSS went from 0.87, 1.17, 1.54, 2.29 to 1.13, 1.59, 1.85, 2.40 GB;
+///   `torch_bench.py`'s is 1.67, 1.85, 2.04, 2.65 GB). 150 % with 1/4 still missed
 ///   on AlexNet and ResNet-18; evicting the least recently cached buffers missed more.
+///   VGG-11 (small) still misses 7 a step (15 before): it trades 392 MiB buffers for pairs of
+///   196 MiB ones, which a pool that splits buffers could serve.
 ///   (ResNet-18 at batch 256 and 96 px has 151 MB activations; the earlier exact-size cache of
 ///   ≤ 64 MB buffers let those fault 16 M times in 30 steps and let the heap grow from 1.8 to
 ///   2.6 GB over an epoch.)
@@ -150,15 +153,19 @@ public final class BufferPool: @unchecked Sendable {
         stats.cachedBytes &+= capacity
     }
 
-    /// `bytes` bytes, 64-byte aligned: a pooled buffer and its capacity from `minBytes` up, else a
-    /// malloc'd one and capacity 0. Give it back with `releaseAny(_:capacity:)`.
+    /// Room for `count` elements of `stride` bytes (at least one), 64-byte aligned: a pooled
+    /// buffer and its capacity from `minBytes` up, else a malloc'd one and capacity 0. Give it back
+    /// with `releaseAny(_:capacity:)`. A negative or overflowing count stops with `owner`'s name.
     @inline(__always)
-    public func allocateAny(_ bytes: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int) {
+    public func allocateElements(_ count: Int, stride: Int, owner: StaticString)
+        -> (pointer: UnsafeMutableRawPointer, capacity: Int) {
+        if count < 0 || count > Int.max / stride { fatalError("\(owner): cannot allocate \(count) elements") }
+        let bytes = max(count, 1) &* stride
         if bytes >= minBytes { return allocate(bytes) }
         return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), 0)
     }
 
-    /// Takes back a buffer from `allocateAny`: caches a pooled one, frees a malloc'd one.
+    /// Takes back a buffer from `allocateElements`: caches a pooled one, frees a malloc'd one.
     @inline(__always)
     public func releaseAny(_ pointer: UnsafeMutableRawPointer, capacity: Int) {
         if capacity > 0 { release(pointer, capacity: capacity) } else { pointer.deallocate() }

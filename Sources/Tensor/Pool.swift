@@ -19,11 +19,11 @@ extension Tensor {
         let outShape = [g.batch, g.channels, g.outH, g.outW]
         let out = TensorStorage(uninitializedCount: shapeCount(outShape))
         let argmax = IndexStorage(uninitializedCount: out.count)  // written in full by the kernel
-        if out.count > 0 { Kernels.maxPool2dForward(storage.pointer, out.pointer, argmax.pointer, g) }
+        if out.count > 0 { Kernels.maxPool2dForward(storage.pointer, out.pointer, argmax.indices.baseAddress!, g) }
         let inShape = shape
         return Tensor.record("maxPool2d", Tensor(shape: outShape, storage: out), inputs: [self]) { grad, _ in
             let dx = TensorStorage(uninitializedCount: shapeCount(inShape))
-            if argmax.count > 0 { Kernels.maxPool2dBackward(grad.storage.pointer, argmax.pointer, dx.pointer, g) }
+            if !argmax.indices.isEmpty { Kernels.maxPool2dBackward(grad.storage.pointer, argmax.indices.baseAddress!, dx.pointer, g) }
             else { dx.pointer.update(repeating: 0, count: dx.count) }
             return [Tensor(shape: inShape, storage: dx)]
         }

@@ -17,12 +17,9 @@ public final class TensorStorage {
 
     /// An uninitialised buffer of `count` floats (kernels overwrite every element).
     public init(uninitializedCount count: Int) {
-        if count < 0 || count > Int.max / MemoryLayout<Float>.stride {
-            fatalError("TensorStorage: cannot allocate \(count) floats")
-        }
-        self.count = count
         let raw: UnsafeMutableRawPointer
-        (raw, pooledCapacity) = BufferPool.shared.allocateAny(max(count, 1) &* 4)
+        (raw, pooledCapacity) = BufferPool.shared.allocateElements(count, stride: 4, owner: "TensorStorage")
+        self.count = count
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
@@ -55,22 +52,16 @@ public final class TensorStorage {
 /// fresh and zero-filled by the kernel every step (GoogLeNet's Inception pools faulted in
 /// ~57 % of the step's pages that way). Uninitialised: the kernel writes every element.
 public final class IndexStorage {
-    /// Number of indices in the buffer.
-    public let count: Int
-    /// Start of the buffer. Valid for `count` elements while the storage is alive.
-    public let pointer: UnsafeMutablePointer<Int32>
+    /// The indices; valid while the storage is alive.
+    public let indices: UnsafeMutableBufferPointer<Int32>
     private let pooledCapacity: Int
 
     /// An uninitialised buffer of `count` indices.
     public init(uninitializedCount count: Int) {
-        if count < 0 || count > Int.max / MemoryLayout<Int32>.stride {
-            fatalError("IndexStorage: cannot allocate \(count) indices")
-        }
-        self.count = count
-        let raw: UnsafeMutableRawPointer
-        (raw, pooledCapacity) = BufferPool.shared.allocateAny(max(count, 1) &* 4)
-        pointer = raw.bindMemory(to: Int32.self, capacity: max(count, 1))
+        let (raw, capacity) = BufferPool.shared.allocateElements(count, stride: 4, owner: "IndexStorage")
+        indices = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Int32.self, capacity: max(count, 1)), count: count)
+        pooledCapacity = capacity
     }
 
-    deinit { BufferPool.shared.releaseAny(UnsafeMutableRawPointer(pointer), capacity: pooledCapacity) }
+    deinit { BufferPool.shared.releaseAny(UnsafeMutableRawPointer(indices.baseAddress!), capacity: pooledCapacity) }
 }

@@ -181,4 +181,18 @@ final class BufferPoolTests: XCTestCase {
         }
         XCTAssertGreaterThan(BufferPool.shared.statistics.peakLiveBytes, 12_000_000)
     }
+
+    /// Max pooling's index buffers of odd sizes are aligned, fully writable and, from 64 KiB,
+    /// handed out again by the shared pool once released.
+    func testIndexStorage() {
+        for count in [0, 1, 16_385, 1_000_003] {
+            let s = IndexStorage(uninitializedCount: count)
+            XCTAssertEqual(s.indices.count, count)
+            XCTAssertEqual(Int(bitPattern: s.indices.baseAddress!) % 64, 0)
+            for i in s.indices.indices { s.indices[i] = Int32(i) }
+            XCTAssertEqual(s.indices.last, count > 0 ? Int32(count - 1) : nil)
+        }
+        let first = IndexStorage(uninitializedCount: 1_000_003).indices.baseAddress!
+        XCTAssertEqual(IndexStorage(uninitializedCount: 1_000_003).indices.baseAddress!, first, "released to the pool and reused")
+    }
 }
