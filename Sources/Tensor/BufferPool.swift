@@ -14,24 +14,24 @@ import Glibc
 ///   buffer of capacity `c` with `b ≤ c ≤ fitPercent % · b` (default 150 %; or a fresh buffer's
 ///   capacity, if larger: huge-page buffers are rounded to 2 MiB, ≤ 25 % from 8 MiB).
 /// - **Bounded footprint.** Let `L` be the bytes handed out (live), `C` the bytes cached and
-///   `H` the largest `L` seen so far. On a miss of `b` bytes cached buffers are unmapped (the
-///   smallest one that covers the excess, else the largest, and again) until
-///   `L + C + b ≤ max(H, L + b) + headroom`, so the footprint `L + C` never exceeds the peak of
-///   live bytes by more than the headroom (default 1/2, at least 64 MiB: with none LeNet-BN
-///   missed 8 of 31 requests a step and ran 1.6× slower): caching does not grow resident memory
-///   over a run, it keeps it resident between steps. A step needs its sizes at different times
-///   (GoogLeNet's forward wants two 72 MiB buffers, its backward two of 54 MiB, 1.33× apart), so
-///   the set of buffers that serves a whole step without a miss is larger than the peak of live
-///   bytes. Replaying the requests of training steps through this pool: with 130 % fits and
-///   headroom 1/8 every step missed and unmapped again 19 (GoogLeNet), 14 (AlexNet), 11
-///   (ResNet-18) and 14 (DenseNet) buffers, 550–860 MB of fresh pages that the kernel zeroed
-///   each step (`clear_page_erms` at 7–25 % of a step's profile); with 150 % and 1/2 none miss,
-///   for a footprint of 1.04, 1.40, 1.70 and 2.30 GB instead of 0.81, 0.99, 1.40 and 2.19 GB
-///   (`Benchmarks step`'s peak RSS went from 0.87, 1.17, 1.54, 2.29 to 1.13, 1.59, 1.85, 2.40 GB;
-///   `torch_bench.py`'s is 1.67, 1.85, 2.04, 2.65 GB). 150 % with 1/4 still missed
-///   on AlexNet and ResNet-18; evicting the least recently cached buffers missed more.
-///   VGG-11 (small) still misses 7 a step (15 before): it trades 392 MiB buffers for pairs of
-///   196 MiB ones, which a pool that splits buffers could serve.
+///   `H` the largest `L` seen so far. A miss of `b` bytes with `L + C + b > max(H, L + b) +
+///   headroom` (default headroom 1/8, at least 64 MiB: with none LeNet-BN missed 8 of 31 requests
+///   a step and ran 1.6× slower) takes the smallest cached buffer that holds `b`, however
+///   oversized: its pages are resident already, so nothing faults and the footprint stays. Only
+///   when none is that large are cached buffers unmapped (the smallest one that covers the
+///   excess, else the largest, and again) until the bound holds, so the footprint `L + C` never
+///   exceeds the peak of live bytes by more than the headroom: caching does not grow resident
+///   memory over a run, it keeps it resident between steps. A step needs its sizes at different
+///   times (GoogLeNet's forward wants two 72 MiB buffers, its backward two of 54 MiB; VGG trades
+///   392 MiB buffers for pairs of 196 MiB), so the buffers that serve a whole step are more than
+///   its peak of live bytes. Replaying recorded requests of training steps through this pool:
+///   with 130 % fits and unmapping at the limit, every step missed 11–19 buffers (GoogLeNet 19,
+///   AlexNet 14, ResNet-18 11, DenseNet 14, NiN 11, VGG-11 small 15): 550–2300 MB of fresh pages
+///   that the kernel zeroed each step (`clear_page_erms` at 7–25 % of a step's profile). Taking
+///   oversized buffers at the limit, with 150 % fits, none miss but AlexNet (2, 60 MB) for a
+///   footprint of 0.92, 1.32, 1.69, 2.25, 1.75 and 2.94 GB instead of 0.81, 0.99, 1.40, 2.19,
+///   1.64 and 2.06 GB. Raising the headroom to 1/2 instead also stopped the misses of the first
+///   four, but grew NiN's footprint to 1.98 GB (its RSS to 2.10 GB, PyTorch's is 1.91 GB).
 ///   (ResNet-18 at batch 256 and 96 px has 151 MB activations; the earlier exact-size cache of
 ///   ≤ 64 MB buffers let those fault 16 M times in 30 steps and let the heap grow from 1.8 to
 ///   2.6 GB over an epoch.)
@@ -60,6 +60,8 @@ public final class BufferPool: @unchecked Sendable {
     public struct Statistics: Equatable, Sendable {
         /// Requests served from the cache.
         public var hits = 0
+        /// Hits on a cached buffer larger than the fit allows, taken because the footprint was at its limit.
+        public var oversizedHits = 0
         /// Requests that mapped a new buffer.
         public var misses = 0
         /// Cached buffers unmapped to keep the footprint bounded.
@@ -84,7 +86,7 @@ public final class BufferPool: @unchecked Sendable {
     /// A pool for requests of at least `minBytes`; buffers of `hugeBytes` or more use huge pages;
     /// the footprint stays within `peak + peak / headroomDivisor` of live bytes; a cached buffer
     /// serves requests down to `100 / fitPercent` of its capacity.
-    public init(minBytes: Int = 65_536, hugeBytes: Int = 8 << 20, headroomDivisor: Int = 2,
+    public init(minBytes: Int = 65_536, hugeBytes: Int = 8 << 20, headroomDivisor: Int = 8,
                 headroomFloor: Int = 64 << 20, fitPercent: Int = 150) {
         if fitPercent < 100 { fatalError("BufferPool: fitPercent \(fitPercent) must be at least 100") }
         self.minBytes = minBytes
@@ -129,6 +131,17 @@ public final class BufferPool: @unchecked Sendable {
             return (e.pointer, e.capacity)
         }
         let target = limit(peak: max(stats.peakLiveBytes, stats.liveBytes &+ size))
+        if i < free.count, stats.liveBytes &+ stats.cachedBytes &+ size > target {
+            // At the limit: an oversized cached buffer, already resident, rather than evict and map.
+            let e = free.remove(at: i)
+            stats.hits &+= 1
+            stats.oversizedHits &+= 1
+            stats.cachedBytes &-= e.capacity
+            stats.liveBytes &+= e.capacity
+            stats.peakLiveBytes = max(stats.peakLiveBytes, stats.liveBytes)
+            lock.unlock()
+            return (e.pointer, e.capacity)
+        }
         while !free.isEmpty, stats.liveBytes &+ stats.cachedBytes &+ size > target {
             // The smallest buffer that covers the excess, else the largest: as few bytes as possible.
             let excess = stats.liveBytes &+ stats.cachedBytes &+ size &- target

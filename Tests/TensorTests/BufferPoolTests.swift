@@ -96,10 +96,31 @@ final class BufferPoolTests: XCTestCase {
         XCTAssertEqual(pool.statistics.evictions, 2)
         XCTAssertEqual(pool.statistics.cachedBytes, 2 * page, "a is kept")
         pool.release(c.pointer, capacity: c.capacity)
-        let d = pool.allocate(1 * page)  // a miss (2 > 1.5); 13 cached + 1 > 13: excess 1, a (2 pages) covers it
-        XCTAssertEqual(pool.statistics.evictions, 3)
-        XCTAssertEqual(pool.statistics.cachedBytes, 11 * page, "c, larger than needed, is kept")
-        pool.release(d.pointer, capacity: d.capacity)
+        pool.release(pool.allocate(20 * page).pointer, capacity: 20 * page)  // none holds 20: evicts a and c
+        XCTAssertEqual(pool.statistics.evictions, 4)
+        XCTAssertEqual(pool.statistics.cachedBytes, 20 * page)
+    }
+
+    /// At the footprint's limit a request takes the smallest cached buffer that holds it, however
+    /// oversized, instead of unmapping one and mapping a fresh one.
+    func testTakesOversizedBufferAtTheLimit() {
+        let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 0, headroomFloor: 0)
+        let a = pool.allocate(2 * page), b = pool.allocate(11 * page)
+        for x in [a, b] { pool.release(x.pointer, capacity: x.capacity) }  // peak 13 pages, all cached
+        let d = pool.allocate(1 * page)   // 2 pages > 1.5 · 1, but 13 cached + 1 > 13: takes a
+        XCTAssertEqual(d.pointer, a.pointer)
+        let e = pool.allocate(3 * page)   // 11 + 2 live + 3 > 13: takes b (11 pages for 3)
+        XCTAssertEqual(e.pointer, b.pointer)
+        let s = pool.statistics
+        XCTAssertEqual(s.misses, 2)
+        XCTAssertEqual(s.evictions, 0)
+        XCTAssertEqual(s.oversizedHits, 2)
+        XCTAssertEqual(s.liveBytes, 13 * page)
+        for x in [d, e] { pool.release(x.pointer, capacity: x.capacity) }
+        let below = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 0, headroomFloor: 16 * page)
+        let f = below.allocate(8 * page)
+        below.release(f.pointer, capacity: f.capacity)
+        XCTAssertNotEqual(below.allocate(2 * page).pointer, f.pointer, "below the limit an oversized buffer is not taken")
     }
 
     /// The headroom floor: a small footprint keeps its buffers.
@@ -115,7 +136,7 @@ final class BufferPoolTests: XCTestCase {
     }
 
     /// With headroom 1/4 a miss maps a new buffer while cached + live stay within 1.25 × peak,
-    /// and evicts only beyond that.
+    /// and beyond that takes an oversized cached buffer, or evicts when none is large enough.
     func testHeadroomDefersEviction() {
         let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 4, headroomFloor: 0)
         let a = pool.allocate(8 * page)  // peak 8 pages, limit 10
@@ -123,15 +144,19 @@ final class BufferPoolTests: XCTestCase {
         let b = pool.allocate(2 * page)  // 8 cached + 2 ≤ 10: no eviction
         XCTAssertEqual(pool.statistics.evictions, 0)
         pool.release(b.pointer, capacity: b.capacity)
-        let c = pool.allocate(page)  // 10 cached + 1 > 10: evicts b, the smallest that covers 1 page
-        XCTAssertEqual(pool.statistics.evictions, 1)
-        XCTAssertEqual(pool.statistics.cachedBytes, 8 * page)
+        let c = pool.allocate(page)  // 10 cached + 1 > 10: takes b (2 pages), evicts nothing
+        XCTAssertEqual(c.pointer, b.pointer)
+        XCTAssertEqual(pool.statistics.evictions, 0)
         pool.release(c.pointer, capacity: c.capacity)
+        let d = pool.allocate(9 * page)  // none holds 9; 10 + 9 > 9 + 2: evicts a, the smallest covering 8
+        XCTAssertEqual(pool.statistics.evictions, 1)
+        XCTAssertEqual(pool.statistics.cachedBytes, 2 * page)
+        pool.release(d.pointer, capacity: d.capacity)
     }
 
-    /// The default fit and headroom serve a repeated step without misses when its phases want
-    /// sizes 1.33× apart, as GoogLeNet's forward (two 72 MiB buffers) and backward (two of
-    /// 54 MiB and a larger one) do: with 130 % fits and headroom 1/8 every step missed 3 times.
+    /// The default pool serves a repeated step without misses when its phases want sizes 1.33×
+    /// apart, as GoogLeNet's forward (two 72 MiB buffers) and backward (two of 54 MiB and a larger
+    /// one) do: with 130 % fits and unmapping at the limit every step missed 3 times.
     func testRepeatedStepStopsMissing() {
         let pool = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomFloor: 0)
         func step() {
@@ -148,7 +173,7 @@ final class BufferPoolTests: XCTestCase {
         XCTAssertEqual(after.misses - before.misses, 0, "steady steps hit the cache")
         XCTAssertEqual(after.evictions - before.evictions, 0)
         XCTAssertLessThanOrEqual(after.cachedBytes, pool.limit(peak: after.peakLiveBytes))
-        let tight = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomDivisor: 8, headroomFloor: 0, fitPercent: 130)
+        let tight = BufferPool(minBytes: 1, hugeBytes: 1 << 40, headroomFloor: 1 << 30, fitPercent: 130)
         let a = tight.allocate(72 * page)
         tight.release(a.pointer, capacity: a.capacity)
         let b = tight.allocate(54 * page)
