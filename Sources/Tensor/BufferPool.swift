@@ -30,8 +30,11 @@ import Glibc
 ///   that the kernel zeroed each step (`clear_page_erms` at 7–25 % of a step's profile). Taking
 ///   oversized buffers at the limit, with 150 % fits, none miss but AlexNet (2, 60 MB) for a
 ///   footprint of 0.92, 1.32, 1.69, 2.25, 1.75 and 2.94 GB instead of 0.81, 0.99, 1.40, 2.19,
-///   1.64 and 2.06 GB. Raising the headroom to 1/2 instead also stopped the misses of the first
-///   four, but grew NiN's footprint to 1.98 GB (its RSS to 2.10 GB, PyTorch's is 1.91 GB).
+///   1.64 and 2.06 GB. Peak RSS of `Benchmarks step` (`torch_bench.py`'s): GoogLeNet 1.01
+///   (1.67), AlexNet 1.52 (1.82), ResNet-18 1.86 (2.06), DenseNet 2.36 (2.57), NiN 1.87 (1.91),
+///   VGG-11 small 3.12 (2.79) GB: VGG's pairs of 196 MiB buffers hold 392 MiB ones, which only a
+///   pool that splits buffers would avoid. Raising the headroom to 1/2 instead also stopped the
+///   misses of the first four, but grew NiN's RSS to 2.10 GB.
 ///   (ResNet-18 at batch 256 and 96 px has 151 MB activations; the earlier exact-size cache of
 ///   ≤ 64 MB buffers let those fault 16 M times in 30 steps and let the heap grow from 1.8 to
 ///   2.6 GB over an epoch.)
