@@ -17,8 +17,8 @@ import Glibc
 ///   `H` the largest `L` seen so far. A miss of `b` bytes with `L + C + b > max(H, L + b) +
 ///   headroom` (default headroom 1/8, at least 64 MiB: with none LeNet-BN missed 8 of 31 requests
 ///   a step and ran 1.6× slower) takes the smallest cached buffer that holds `b`, however
-///   oversized: its pages are resident already, so nothing faults and the footprint stays. Only
-///   when none is that large are cached buffers unmapped (the smallest one that covers the
+///   oversized, provided that what it wastes fits in the headroom: its pages are resident
+///   already, so nothing faults and the footprint stays. Otherwise cached buffers are unmapped (the smallest one that covers the
 ///   excess, else the largest, and again) until the bound holds, so the footprint `L + C` never
 ///   exceeds the peak of live bytes by more than the headroom: caching does not grow resident
 ///   memory over a run, it keeps it resident between steps. A step needs its sizes at different
@@ -32,9 +32,11 @@ import Glibc
 ///   footprint of 0.92, 1.32, 1.69, 2.25, 1.75 and 2.94 GB instead of 0.81, 0.99, 1.40, 2.19,
 ///   1.64 and 2.06 GB. Peak RSS of `Benchmarks step` (`torch_bench.py`'s): GoogLeNet 1.01
 ///   (1.67), AlexNet 1.52 (1.82), ResNet-18 1.86 (2.06), DenseNet 2.36 (2.57), NiN 1.87 (1.91),
-///   VGG-11 small 3.12 (2.79) GB: VGG's pairs of 196 MiB buffers hold 392 MiB ones, which only a
-///   pool that splits buffers would avoid. Raising the headroom to 1/2 instead also stopped the
-///   misses of the first four, but grew NiN's RSS to 2.10 GB.
+///   VGG-11 small 3.12 (2.79) GB: VGG's pairs of 196 MiB buffers held 392 MiB ones. Hence the
+///   waste bound: replayed, it leaves the others as they were (AlexNet 2 misses) and gives VGG 9
+///   misses (1276 MB mapped a step, against 15 and 2282 MB with no oversized takes) for a footprint
+///   of 2.28 GB instead of 2.94. Raising the headroom to 1/2 instead also stopped the misses of the
+///   first four, but grew NiN's RSS to 2.10 GB.
 ///   (ResNet-18 at batch 256 and 96 px has 151 MB activations; the earlier exact-size cache of
 ///   ≤ 64 MB buffers let those fault 16 M times in 30 steps and let the heap grow from 1.8 to
 ///   2.6 GB over an epoch.)
@@ -134,8 +136,10 @@ public final class BufferPool: @unchecked Sendable {
             return (e.pointer, e.capacity)
         }
         let target = limit(peak: max(stats.peakLiveBytes, stats.liveBytes &+ size))
-        if i < free.count, stats.liveBytes &+ stats.cachedBytes &+ size > target {
-            // At the limit: an oversized cached buffer, already resident, rather than evict and map.
+        if i < free.count, stats.liveBytes &+ stats.cachedBytes &+ size > target,
+           free[i].capacity &- want <= target &- max(stats.peakLiveBytes, stats.liveBytes &+ size) {
+            // At the limit: an oversized cached buffer, already resident, rather than evict and map,
+            // if what it wastes fits in the headroom.
             let e = free.remove(at: i)
             stats.hits &+= 1
             stats.oversizedHits &+= 1
