@@ -11,20 +11,35 @@ import Glibc
 /// (`mmap`) and kept when their tensor dies, to be handed out again:
 ///
 /// - **Best fit.** A request of `b` bytes (rounded to whole pages) takes the smallest cached
-///   buffer of capacity `c` with `b ≤ c ≤ 1.3·b` (or a fresh buffer's capacity, if larger);
-///   it never wastes more than 30 %: huge-page buffers are rounded to 2 MiB, ≤ 25 % from 8 MiB.
+///   buffer of capacity `c` with `b ≤ c ≤ fitPercent % · b` (default 150 %; or a fresh buffer's
+///   capacity, if larger: huge-page buffers are rounded to 2 MiB, ≤ 25 % from 8 MiB).
 /// - **Bounded footprint.** Let `L` be the bytes handed out (live), `C` the bytes cached and
-///   `H` the largest `L` seen so far. On a miss of `b` bytes cached buffers are unmapped (the
-///   smallest one that covers the excess, else the largest, and again) until
-///   `L + C + b ≤ max(H, L + b) + headroom`, so the footprint `L + C` never exceeds the peak of live bytes by more than the headroom (default 1/8, at least
-///   64 MiB: with none LeNet-BN missed 8 of 31 requests a step and ran 1.6× slower): caching does
-///   not grow resident memory over a run, it keeps it resident between steps. The headroom lets
-///   a step whose requests land on slightly larger buffers than last time (best fit) map the few
-///   missing sizes once instead of evicting, which would make the next step miss again (with no
-///   headroom, or evicting the least recently cached buffers, ResNet-18 missed on a third of its
-///   requests every step). (ResNet-18 at batch 256 and 96 px has 151 MB activations; the
-///   earlier exact-size cache of ≤ 64 MB buffers let those fault 16 M times in 30 steps and
-///   let the heap grow from 1.8 to 2.6 GB over an epoch.)
+///   `H` the largest `L` seen so far. A miss of `b` bytes with `L + C + b > max(H, L + b) +
+///   headroom` (default headroom 1/8, at least 64 MiB: with none LeNet-BN missed 8 of 31 requests
+///   a step and ran 1.6× slower) takes the smallest cached buffer that holds `b`, however
+///   oversized, provided that what it wastes fits in the headroom: its pages are resident
+///   already, so nothing faults and the footprint stays. Otherwise cached buffers are unmapped (the smallest one that covers the
+///   excess, else the largest, and again) until the bound holds, so the footprint `L + C` never
+///   exceeds the peak of live bytes by more than the headroom: caching does not grow resident
+///   memory over a run, it keeps it resident between steps. A step needs its sizes at different
+///   times (GoogLeNet's forward wants two 72 MiB buffers, its backward two of 54 MiB; VGG trades
+///   392 MiB buffers for pairs of 196 MiB), so the buffers that serve a whole step are more than
+///   its peak of live bytes. Replaying recorded requests of training steps through this pool:
+///   with 130 % fits and unmapping at the limit, every step missed 11–19 buffers (GoogLeNet 19,
+///   AlexNet 14, ResNet-18 11, DenseNet 14, NiN 11, VGG-11 small 15): 550–2300 MB of fresh pages
+///   that the kernel zeroed each step (`clear_page_erms` at 7–25 % of a step's profile). Taking
+///   oversized buffers at the limit, with 150 % fits, none miss but AlexNet (2, 60 MB) for a
+///   footprint of 0.92, 1.32, 1.69, 2.25, 1.75 and 2.94 GB instead of 0.81, 0.99, 1.40, 2.19,
+///   1.64 and 2.06 GB. Peak RSS of `Benchmarks step` (`torch_bench.py`'s): GoogLeNet 1.01
+///   (1.67), AlexNet 1.52 (1.82), ResNet-18 1.86 (2.06), DenseNet 2.36 (2.57), NiN 1.87 (1.91),
+///   VGG-11 small 3.12 (2.79) GB: VGG's pairs of 196 MiB buffers held 392 MiB ones. Hence the
+///   waste bound: replayed, it leaves the others as they were (AlexNet 2 misses) and gives VGG 9
+///   misses (1276 MB mapped a step, against 15 and 2282 MB with no oversized takes) for a footprint
+///   of 2.28 GB instead of 2.94. Raising the headroom to 1/2 instead also stopped the misses of the
+///   first four, but grew NiN's RSS to 2.10 GB.
+///   (ResNet-18 at batch 256 and 96 px has 151 MB activations; the earlier exact-size cache of
+///   ≤ 64 MB buffers let those fault 16 M times in 30 steps and let the heap grow from 1.8 to
+///   2.6 GB over an epoch.)
 /// - **Huge pages.** Buffers of at least `hugeBytes` are 2 MiB aligned and advised as
 ///   transparent huge pages, so first touch faults once per 2 MiB and the TLB covers them.
 ///
@@ -38,6 +53,8 @@ public final class BufferPool: @unchecked Sendable {
     public let minBytes: Int
     /// Buffers at least this large are aligned to and advised as 2 MiB huge pages.
     public let hugeBytes: Int
+    /// A cached buffer serves a request of `b` bytes if its capacity is at most `b · fitPercent / 100`.
+    public let fitPercent: Int
     /// Cached + live bytes may exceed the peak of live bytes by `peak / headroomDivisor`
     /// (none for 0) or `headroomFloor`, whichever is larger.
     public let headroomDivisor: Int
@@ -48,6 +65,8 @@ public final class BufferPool: @unchecked Sendable {
     public struct Statistics: Equatable, Sendable {
         /// Requests served from the cache.
         public var hits = 0
+        /// Hits on a cached buffer larger than the fit allows, taken because the footprint was at its limit.
+        public var oversizedHits = 0
         /// Requests that mapped a new buffer.
         public var misses = 0
         /// Cached buffers unmapped to keep the footprint bounded.
@@ -70,10 +89,13 @@ public final class BufferPool: @unchecked Sendable {
     private var stats = Statistics()
 
     /// A pool for requests of at least `minBytes`; buffers of `hugeBytes` or more use huge pages;
-    /// the footprint stays within `peak + peak / headroomDivisor` of live bytes.
+    /// the footprint stays within `peak + peak / headroomDivisor` of live bytes; a cached buffer
+    /// serves requests down to `100 / fitPercent` of its capacity.
     public init(minBytes: Int = 65_536, hugeBytes: Int = 8 << 20, headroomDivisor: Int = 8,
-                headroomFloor: Int = 64 << 20) {
+                headroomFloor: Int = 64 << 20, fitPercent: Int = 150) {
+        if fitPercent < 100 { fatalError("BufferPool: fitPercent \(fitPercent) must be at least 100") }
         self.minBytes = minBytes
+        self.fitPercent = fitPercent
         self.hugeBytes = hugeBytes
         self.headroomDivisor = headroomDivisor
         self.headroomFloor = headroomFloor
@@ -105,7 +127,7 @@ public final class BufferPool: @unchecked Sendable {
         lock.lock()
         let size = capacity(for: bytes)
         let i = firstIndex(atLeast: want)
-        if i < free.count, free[i].capacity <= max(size, want &* 13 / 10) {
+        if i < free.count, free[i].capacity <= max(size, want &* fitPercent / 100) {
             let e = free.remove(at: i)
             stats.hits &+= 1
             stats.cachedBytes &-= e.capacity
@@ -114,6 +136,19 @@ public final class BufferPool: @unchecked Sendable {
             return (e.pointer, e.capacity)
         }
         let target = limit(peak: max(stats.peakLiveBytes, stats.liveBytes &+ size))
+        if i < free.count, stats.liveBytes &+ stats.cachedBytes &+ size > target,
+           free[i].capacity &- want <= target &- max(stats.peakLiveBytes, stats.liveBytes &+ size) {
+            // At the limit: an oversized cached buffer, already resident, rather than evict and map,
+            // if what it wastes fits in the headroom.
+            let e = free.remove(at: i)
+            stats.hits &+= 1
+            stats.oversizedHits &+= 1
+            stats.cachedBytes &-= e.capacity
+            stats.liveBytes &+= e.capacity
+            stats.peakLiveBytes = max(stats.peakLiveBytes, stats.liveBytes)
+            lock.unlock()
+            return (e.pointer, e.capacity)
+        }
         while !free.isEmpty, stats.liveBytes &+ stats.cachedBytes &+ size > target {
             // The smallest buffer that covers the excess, else the largest: as few bytes as possible.
             let excess = stats.liveBytes &+ stats.cachedBytes &+ size &- target
@@ -136,6 +171,24 @@ public final class BufferPool: @unchecked Sendable {
         free.insert(Entry(pointer: pointer, capacity: capacity), at: firstIndex(atLeast: capacity))
         stats.liveBytes &-= capacity
         stats.cachedBytes &+= capacity
+    }
+
+    /// Room for `count` elements of `stride` bytes (at least one), 64-byte aligned: a pooled
+    /// buffer and its capacity from `minBytes` up, else a malloc'd one and capacity 0. Give it back
+    /// with `releaseAny(_:capacity:)`. A negative or overflowing count stops with `owner`'s name.
+    @inline(__always)
+    public func allocateElements(_ count: Int, stride: Int, owner: StaticString)
+        -> (pointer: UnsafeMutableRawPointer, capacity: Int) {
+        if count < 0 || count > Int.max / stride { fatalError("\(owner): cannot allocate \(count) elements") }
+        let bytes = max(count, 1) &* stride
+        if bytes >= minBytes { return allocate(bytes) }
+        return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), 0)
+    }
+
+    /// Takes back a buffer from `allocateElements`: caches a pooled one, frees a malloc'd one.
+    @inline(__always)
+    public func releaseAny(_ pointer: UnsafeMutableRawPointer, capacity: Int) {
+        if capacity > 0 { release(pointer, capacity: capacity) } else { pointer.deallocate() }
     }
 
     /// Unmaps every cached buffer (live buffers are untouched).

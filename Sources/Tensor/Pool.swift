@@ -18,17 +18,13 @@ extension Tensor {
         let g = poolGeometry("maxPool2d", kernelSize, stride ?? kernelSize, padding, file: file, line: line)
         let outShape = [g.batch, g.channels, g.outH, g.outW]
         let out = TensorStorage(uninitializedCount: shapeCount(outShape))
-        var argmax = [Int32](repeating: 0, count: out.count)
-        argmax.withUnsafeMutableBufferPointer { idx in
-            if out.count > 0 { Kernels.maxPool2dForward(storage.pointer, out.pointer, idx.baseAddress!, g) }
-        }
+        let argmax = IndexStorage(uninitializedCount: out.count)  // written in full by the kernel
+        if out.count > 0 { Kernels.maxPool2dForward(storage.pointer, out.pointer, argmax.indices.baseAddress!, g) }
         let inShape = shape
         return Tensor.record("maxPool2d", Tensor(shape: outShape, storage: out), inputs: [self]) { grad, _ in
             let dx = TensorStorage(uninitializedCount: shapeCount(inShape))
-            argmax.withUnsafeBufferPointer { idx in
-                if idx.count > 0 { Kernels.maxPool2dBackward(grad.storage.pointer, idx.baseAddress!, dx.pointer, g) }
-                else { dx.pointer.update(repeating: 0, count: dx.count) }
-            }
+            if !argmax.indices.isEmpty { Kernels.maxPool2dBackward(grad.storage.pointer, argmax.indices.baseAddress!, dx.pointer, g) }
+            else { dx.pointer.update(repeating: 0, count: dx.count) }
             return [Tensor(shape: inShape, storage: dx)]
         }
     }
