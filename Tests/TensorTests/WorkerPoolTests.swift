@@ -25,16 +25,35 @@ final class WorkerPoolTests: XCTestCase {
         }
     }
 
-    /// Runs `body` with a fresh pool of `workers` threads, then stops the pool.
-    func withPool(workers: Int, spin: Int = 50, _ body: (WorkerPool) -> Void) {
+    /// An atomic flag and counter that escaping closures can share.
+    final class Flag: Sendable {
+        let value = Atomic<Bool>(false)
+        let count = Atomic<Int>(0)
+    }
+
+    /// Runs `body` with a fresh pool of `workers` threads on a thread of its own, then stops the
+    /// pool; a region that never ends (an index never run) fails the test after 60 s instead of
+    /// hanging it.
+    func withPool(workers: Int, spin: Int = 50, _ label: String, _ body: @escaping @Sendable (WorkerPool) -> Void) {
         let pool = WorkerPool(workers: workers, spinMicroseconds: spin)
-        body(pool)
-        pool.shutdown()
+        if finishes(within: 60, { body(pool) }) {
+            pool.shutdown()
+        } else {
+            XCTFail("\(label) (spin \(spin)): the regions did not end within 60 s")
+        }
+    }
+
+    /// Runs `body` on a thread of its own and returns whether it finished within `seconds`, so
+    /// that a region that never ends (an index never run) fails the test instead of hanging it.
+    func finishes(within seconds: Double, _ body: @escaping @Sendable () -> Void) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        Thread { body(); done.signal() }.start()
+        return done.wait(timeout: .now() + seconds) == .success
     }
 
     func testEveryIndexRunsExactlyOnce() {
         for spin in [0, 50] {
-            withPool(workers: 3, spin: spin) { pool in
+            withPool(workers: 3, spin: spin, "every index once") { pool in
                 for count in [0, 1, 2, 3, 1000] {
                     for participants in [1, 2, 4, 9] {
                         let hits = Counters(count)
@@ -54,14 +73,14 @@ final class WorkerPoolTests: XCTestCase {
     /// a worker wakes (spin 0: from sleep) and joins. A lost wake-up fails after 10 s.
     func testAWorkerJoins() {
         for spin in [0, 50] {
-            withPool(workers: 1, spin: spin) { pool in
-                for r in 0..<50 {
-                    let flag = Atomic<Bool>(false)
+            withPool(workers: 1, spin: spin, "a worker joins") { pool in
+                for r in 0..<(spin == 0 ? 5000 : 1000) {
+                    let flag = Flag()
                     var timedOut = false
                     XCTAssertTrue(pool.run(2, participants: 2) { i in
-                        if i == 1 { flag.store(true, ordering: .releasing); return }
+                        if i == 1 { flag.value.store(true, ordering: .releasing); return }
                         let start = Date()
-                        while !flag.load(ordering: .acquiring) {
+                        while !flag.value.load(ordering: .acquiring) {
                             if Date().timeIntervalSince(start) > 10 { timedOut = true; return }
                             sched_yield()
                         }
@@ -75,7 +94,7 @@ final class WorkerPoolTests: XCTestCase {
     /// A pool running a region refuses a second one (`run` returns false) instead of waiting for
     /// itself; `Parallel.forEach` then runs the nested region inline.
     func testNestedRegions() {
-        withPool(workers: 2) { pool in
+        withPool(workers: 2, "nested run") { pool in
             let refused = Counters(4)
             XCTAssertTrue(pool.run(4, participants: 3) { i in
                 if !pool.run(3, participants: 3, { _ in }) { refused.bump(i) }
@@ -83,9 +102,12 @@ final class WorkerPoolTests: XCTestCase {
             XCTAssertNil(refused.firstWrong(1), "a nested run on a busy pool must return false")
         }
         let hits = Counters(4 * 5)
-        Parallel.withThreads(2) {
-            Parallel.forEach(4) { i in Parallel.forEach(5) { j in hits.bump(i * 5 + j) } }
+        let ended = finishes(within: 60) {
+            Parallel.withThreads(2) {
+                Parallel.forEach(4) { i in Parallel.forEach(5) { j in hits.bump(i * 5 + j) } }
+            }
         }
+        XCTAssertTrue(ended, "nested forEach did not end within 60 s")
         if let (i, n) = hits.firstWrong(1) { XCTFail("nested forEach: index \(i) ran \(n) times") }
     }
 
@@ -94,8 +116,7 @@ final class WorkerPoolTests: XCTestCase {
     func testConcurrentCallers() {
         let callers = 4, regions = 200, count = 17
         let hits = (0..<callers).map { _ in Counters(count) }
-        final class Finished: Sendable { let count = Atomic<Int>(0) }
-        let finished = Finished()
+        let finished = Flag()
         for c in 0..<callers {
             let counters = hits[c]
             Thread {
@@ -117,7 +138,7 @@ final class WorkerPoolTests: XCTestCase {
 
     /// One slow index (20 ms) does not stop the others from running, nor the region from ending.
     func testSlowIndex() {
-        withPool(workers: 2) { pool in
+        withPool(workers: 2, "slow index") { pool in
             let hits = Counters(64)
             let start = Date()
             XCTAssertTrue(pool.run(64, participants: 3) { i in

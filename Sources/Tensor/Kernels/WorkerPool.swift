@@ -132,8 +132,11 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Claims and runs indices of `generation` until none are left; returns how many it ran.
+    /// A worker passes no `body`: it reads the region's body after its first successful claim,
+    /// when the caller is still waiting for that index (so the body is the one of `generation`).
     @inline(never)
-    private func participate(_ generation: UInt64, _ body: (Int) -> Void) -> Int {
+    private func participate(_ generation: UInt64, _ callerBody: ((Int) -> Void)?) -> Int {
+        var body = callerBody
         var done = 0
         var word = claim.load(ordering: .acquiring)
         while word >> 32 == generation {
@@ -141,7 +144,8 @@ final class WorkerPool: @unchecked Sendable {
             if i >= count.load(ordering: .relaxed) { break }
             let (exchanged, original) = claim.compareExchange(expected: word, desired: word &+ 1, ordering: .acquiringAndReleasing)
             if exchanged {
-                body(i)
+                if body == nil { body = self.body }
+                body!(i)
                 done &+= 1
                 word = claim.load(ordering: .acquiring)
             } else {
@@ -153,22 +157,16 @@ final class WorkerPool: @unchecked Sendable {
 
     /// A worker that has seen a claim word of generation `generation` and no newer one joins
     /// that region if a seat is free; returns how many indices it ran.
-    @inline(never)
     private func join(_ generation: UInt64) -> Int {
         if seats.subtract(1, ordering: .relaxed).newValue < 0 { return 0 }
-        // The body is read only after a successful claim of this generation (in `participate`'s
-        // first swap), when its caller is still waiting for that index.
-        let word = claim.load(ordering: .acquiring)
-        guard word >> 32 == generation, Int(truncatingIfNeeded: word & 0xFFFF_FFFF) < count.load(ordering: .relaxed) else { return 0 }
-        let (exchanged, _) = claim.compareExchange(expected: word, desired: word &+ 1, ordering: .acquiringAndReleasing)
-        guard exchanged, let body else { return 0 }
-        body(Int(truncatingIfNeeded: word & 0xFFFF_FFFF))
-        return 1 &+ participate(generation, body)
+        return participate(generation, nil)
     }
 
     private func workerLoop() {
         Parallel.markInsideRegion()
-        var seen: UInt64 = claim.load(ordering: .acquiring) >> 32
+        // Generation 0 is the pool's initial word, never a region: a worker that starts after the
+        // first region was published still joins it.
+        var seen: UInt64 = 0
         while !stopping.load(ordering: .relaxed) {
             let generation = waitForRegion(after: seen)
             if generation == seen { continue }
