@@ -1,4 +1,3 @@
-import Foundation
 /// The GEMM path for few rows (book §8.4–9.4: a recurrent step multiplies the batch's states,
 /// 32–64 rows, by the whole `W_hh`) or a short depth (a one-hot input projection, `k` = 28):
 /// `C[m×n] = op(A)[m×k] · op(B)[k×n] + beta·C`.
@@ -33,7 +32,7 @@ extension Kernels {
     /// `gemmParallelWork`: no operand is packed, and a `WorkerPool` region costs a few
     /// microseconds, so a 32×256·256×256 recurrent step (2 Mi multiply-adds, ~50 µs) gains from
     /// a second thread.
-    static let gemmSmallMParallelWork = ProcessInfo.processInfo.environment["TMP_SMALLM_WORK"].flatMap { Int($0) } ?? 1 << 20 // TEMP
+    static let gemmSmallMParallelWork = 1 << 20
 
     /// Whether `gemm` sends a product to the unpacked-A path.
     @inline(__always)

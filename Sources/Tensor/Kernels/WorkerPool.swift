@@ -47,8 +47,6 @@ final class WorkerPool: @unchecked Sendable {
         return us
     }
 
-    static let tmpYieldAfter = ProcessInfo.processInfo.environment["TMP_POOL_YIELD"].flatMap { Int($0) } ?? 256 // TEMP
-    static let tmpCallerYieldAfter = ProcessInfo.processInfo.environment["TMP_POOL_CYIELD"].flatMap { Int($0) } ?? 200 // TEMP
     /// Worker threads (not counting the caller).
     let workers: Int
     /// Nanoseconds a worker spins after a region before it sleeps.
@@ -122,7 +120,7 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while left > 0 {
                 spins &+= 1
-                if spins > WorkerPool.tmpCallerYieldAfter { sched_yield() }
+                if spins > 200 { sched_yield() }
                 left = remaining.load(ordering: .acquiring)
             }
             self.body = nil
@@ -157,7 +155,10 @@ final class WorkerPool: @unchecked Sendable {
 
     /// A worker that has seen a claim word of generation `generation` and no newer one joins
     /// that region if a seat is free; returns how many indices it ran.
+    /// (A worker that looks too late may take a seat of the next region and then sit that one
+    /// out: fewer helpers for one region, never a wrong result.)
     private func join(_ generation: UInt64) -> Int {
+        if claim.load(ordering: .relaxed) >> 32 != generation { return 0 }
         if seats.subtract(1, ordering: .relaxed).newValue < 0 { return 0 }
         return participate(generation, nil)
     }
@@ -190,7 +191,7 @@ final class WorkerPool: @unchecked Sendable {
                 if DispatchTime.now().uptimeNanoseconds &- start >= spinNanoseconds { break }
             }
             // After a few microseconds of pure spinning, offer the core to other threads between looks.
-            if spins > WorkerPool.tmpYieldAfter { sched_yield() }
+            if spins > 256 { sched_yield() }
         }
         condition.lock()
         sleepers.add(1, ordering: .sequentiallyConsistent)
