@@ -14,6 +14,7 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("norm", "batch norm (256, 64, 48, 48) and layer norm (640, 32), forward and forward+backward", runNormBenchmark),
     ("optim", "one step of each optimizer over 10 M parameters, GB/s against a copy kernel", runOptimBenchmark),
     ("attention", "fused scaled dot-product attention against its unfused composition, forward and backward", runAttentionBenchmark),
+    ("pool", "cost of a 2-way parallel region (worker pool, concurrentPerform, 1 thread) and small-M GEMM µs at 1/2 threads", runPoolBenchmark),
     ("additive", "fused additive-attention scores against the book's broadcast-tanh composition, forward and backward", runAdditiveAttentionBenchmark),
 ]
 

@@ -76,13 +76,13 @@ extension Kernels {
                       c: c, ldc: ldc, beta: beta)
             return
         }
-        let t = work < gemmParallelWork ? 1 : max(1, threads)
         if gemmUsesSmallM(m: m, n: n, k: k) {
             // Few rows or a short depth: op(A) is not packed (GEMMSmallM.swift).
             gemmSmallMUnpacked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
-                               c: c, ldc: ldc, beta: beta, threads: t)
+                               c: c, ldc: ldc, beta: beta, threads: work < gemmSmallMParallelWork ? 1 : max(1, threads))
             return
         }
+        let t = work < gemmParallelWork ? 1 : max(1, threads)
         gemmBlocked(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                     c: c, ldc: ldc, beta: beta, threads: t)
     }

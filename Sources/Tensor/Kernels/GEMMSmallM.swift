@@ -12,7 +12,7 @@
 /// - the register tile is 4 rows × 64 columns (16 `SIMD16<Float>` accumulators), over the whole
 ///   depth `k` (no blocking of `k`: each `C` element is one sum, in order, whatever the threads);
 /// - loops: panels outside (a `k × 64` panel stays in L2 while all row tiles use it), row tiles
-///   inside; threads take whole panels (or, with fewer panels than threads, whole row tiles).
+///   inside; threads claim one panel at a time (or, with fewer panels than threads, one row tile).
 ///
 /// Rows past `m` in the last tile repeat the last row and are not stored; columns past `n` are
 /// zero in the packed panel and not stored. `beta == 0` never reads `C`.
@@ -28,6 +28,11 @@ extension Kernels {
     static let gemmSmallMMaxKForLargeM = 64
     /// Largest depth of the unpacked-A path: a `k × 64` panel (256 KiB at k = 1024) stays in L2.
     static let gemmSmallMMaxK = 2048
+    /// Below this many multiply-adds `m·n·k` a small-M product runs on one thread. Lower than
+    /// `gemmParallelWork`: no operand is packed, and a `WorkerPool` region costs a few
+    /// microseconds, so a 32×256·256×256 recurrent step (2 Mi multiply-adds, ~50 µs) gains from
+    /// a second thread.
+    static let gemmSmallMParallelWork = 1 << 20
 
     /// Whether `gemm` sends a product to the unpacked-A path.
     @inline(__always)
@@ -105,7 +110,7 @@ extension Kernels {
                             c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float = 0, threads: Int? = nil) {
         let n = packedB.n, k = packedB.k
         if m <= 0 || n <= 0 { return }
-        let t = threads ?? (m &* n &* k < gemmParallelWork ? 1 : Parallel.threads)
+        let t = threads ?? (m &* n &* k < gemmSmallMParallelWork ? 1 : Parallel.threads)
         gemmSmallM(transA: transA, m: m, n: n, k: k, a: a, lda: lda, panels: packedB.data, panelStride: k &* gemmSmallNR,
                    rowStride: gemmSmallNR, lastPanel: nil, c: c, ldc: ldc, beta: beta, threads: t)
     }
@@ -166,15 +171,10 @@ extension Kernels {
         if threads <= 1 || panelCount &* tiles < 2 {
             run(0..<panelCount, 0..<tiles)
         } else if panelCount >= threads {
-            let chunks = min(threads, panelCount)
-            Parallel.forEach(chunks) { w in
-                run((panelCount &* w / chunks)..<(panelCount &* (w &+ 1) / chunks), 0..<tiles)
-            }
+            // One panel per claim: a thread that starts late (woken, or preempted) takes fewer.
+            Parallel.forEach(panelCount, threads: threads) { q in run(q..<(q &+ 1), 0..<tiles) }
         } else {
-            let chunks = min(threads, tiles)
-            Parallel.forEach(chunks) { w in
-                run(0..<panelCount, (tiles &* w / chunks)..<(tiles &* (w &+ 1) / chunks))
-            }
+            Parallel.forEach(tiles, threads: threads) { t in run(0..<panelCount, t..<(t &+ 1)) }
         }
     }
 

@@ -66,14 +66,53 @@ public enum Parallel {
     /// `body` must only write memory no other `i` writes.
     @inline(__always)
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        if count <= 1 || threads <= 1 {
+        forEach(count, threads: threads, body)
+    }
+
+    /// `forEach` on at most `threads` threads (the caller and `threads − 1` workers of the
+    /// persistent `WorkerPool`, which hand out the indices one at a time). Runs inline with one
+    /// thread, one index, or inside another parallel region (a nested region); while the pool
+    /// runs another caller's region, runs on Dispatch.
+    public static func forEach(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+        if count <= 1 || threads <= 1 || isInsideRegion {
             for i in 0..<count { body(i) }
-        } else {
+            return
+        }
+        guard let pool = WorkerPool.shared else {
+            for i in 0..<count { body(i) }
+            return
+        }
+        markInsideRegion()
+        let ran = pool.run(count, participants: min(threads, count), body)
+        if !ran {
+            // The pool is busy with another thread's region: Dispatch's threads, each marked as
+            // inside a region so that a region nested in `body` runs inline.
             withoutActuallyEscaping(body) { b in
-                DispatchQueue.concurrentPerform(iterations: count) { i in b(i) }
+                DispatchQueue.concurrentPerform(iterations: count) { i in
+                    let outer = isInsideRegion
+                    if !outer { markInsideRegion() }
+                    b(i)
+                    if !outer { markOutsideRegion() }
+                }
             }
         }
+        markOutsideRegion()
     }
+
+    /// Whether the calling thread is running the body of a parallel region (a pool worker always is).
+    static var isInsideRegion: Bool { pthread_getspecific(regionKey) != nil }
+
+    static func markInsideRegion() { pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1)) }
+
+    static func markOutsideRegion() { pthread_setspecific(regionKey, nil) }
+
+    /// The pthread key whose value is non-nil on a thread inside a parallel region.
+    private static let regionKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        if status != 0 { fatalError("Parallel: pthread_key_create failed with status \(status)") }
+        return key
+    }()
 
     /// Splits `0..<n` into about `threads` contiguous ranges (each at least `minChunk`
     /// long) and runs `body` on each in parallel. Callers only split outputs this way (each
