@@ -11,7 +11,9 @@ import Tensor
 /// - gemm: µs of `C = h·W` with `W` packed once (`Kernels.GEMMPackedB`, as a recurrent layer
 ///   runs it), on 1 and 2 threads, median of many calls.
 ///
-///     region empty   pool 1.2 µs (p10 0.9)  concurrentPerform 14.0 µs (p10 11.8)  1 thread 0.0 µs (p10 0.0)
+///     region 2x5µs   pool 5.4 µs (p10 4.9)  concurrentPerform 9.2 µs (p10 6.9)  1 thread 9.0 µs (p10 9.0)
+///
+/// (quiet machine, Dec 1 2026).
 func runPoolBenchmark() {
     let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
     print("pool: \(ProcessInfo.processInfo.activeProcessorCount) cores, Parallel.threads \(Parallel.threads), load \(load)")

@@ -24,19 +24,14 @@ import Glibc
 ///   memory over a run, it keeps it resident between steps. A step needs its sizes at different
 ///   times (GoogLeNet's forward wants two 72 MiB buffers, its backward two of 54 MiB; VGG trades
 ///   392 MiB buffers for pairs of 196 MiB), so the buffers that serve a whole step are more than
-///   its peak of live bytes. Replaying recorded requests of training steps through this pool:
-///   with 130 % fits and unmapping at the limit, every step missed 11–19 buffers (GoogLeNet 19,
-///   AlexNet 14, ResNet-18 11, DenseNet 14, NiN 11, VGG-11 small 15): 550–2300 MB of fresh pages
-///   that the kernel zeroed each step (`clear_page_erms` at 7–25 % of a step's profile). Taking
-///   oversized buffers at the limit, with 150 % fits, none miss but AlexNet (2, 60 MB) for a
-///   footprint of 0.92, 1.32, 1.69, 2.25, 1.75 and 2.94 GB instead of 0.81, 0.99, 1.40, 2.19,
-///   1.64 and 2.06 GB. Peak RSS of `Benchmarks step` (`torch_bench.py`'s): GoogLeNet 1.01
-///   (1.67), AlexNet 1.52 (1.82), ResNet-18 1.86 (2.06), DenseNet 2.36 (2.57), NiN 1.87 (1.91),
-///   VGG-11 small 3.12 (2.79) GB: VGG's pairs of 196 MiB buffers held 392 MiB ones. Hence the
-///   waste bound: replayed, it leaves the others as they were (AlexNet 2 misses) and gives VGG 9
-///   misses (1276 MB mapped a step, against 15 and 2282 MB with no oversized takes) for a footprint
-///   of 2.28 GB instead of 2.94. Raising the headroom to 1/2 instead also stopped the misses of the
-///   first four, but grew NiN's RSS to 2.10 GB.
+///   its peak of live bytes. With 130 % fits and unmapping at the limit (the previous rule), every
+///   step of the chapter-7 CNNs mapped 11–19 fresh buffers, 550–2300 MB of pages the kernel
+///   zeroed (`clear_page_erms` at 7–25 % of a step's profile). Unbounded oversized takes stopped
+///   that but held VGG-11's 196 MiB requests in 392 MiB buffers (3.12 GB peak RSS, PyTorch 2.79);
+///   the waste bound keeps VGG at 2.44 GB. Peak RSS of `Benchmarks step` with this rule (Dec 1
+///   2026, ours / PyTorch): AlexNet 1.50 / 1.84, VGG-11 small 2.44 / 2.83, NiN 1.86 / 2.00,
+///   GoogLeNet 1.00 / 1.71, ResNet-18 1.81 / 2.03, DenseNet 2.31 / 2.61 GB. Raising the headroom
+///   to 1/2 instead also stopped the misses, but grew NiN's RSS to 2.10 GB.
 ///   (ResNet-18 at batch 256 and 96 px has 151 MB activations; the earlier exact-size cache of
 ///   ≤ 64 MB buffers let those fault 16 M times in 30 steps and let the heap grow from 1.8 to
 ///   2.6 GB over an epoch.)
