@@ -11,12 +11,32 @@ import PackageDescription
 // `sqrtf` call per lane (which must set errno for negative inputs): the Adam/RMSProp/AdaGrad
 // sweeps ran ~8x slower without it (`Benchmarks optim`).
 // Set D2L_PORTABLE=1 to build without any unsafe flags (see README).
+//
+// The register tiles of the GEMM kernels depend on how many vector registers the build machine
+// has: 32 × 512 bits with AVX-512 (a 12×32 tile in 24 `SIMD16<Float>` accumulators), 16 × 256
+// bits with AVX2 (a 6×16 tile; the 12×32 tile would spill half its accumulators to the stack and
+// runs ~2.5x slower there). Since `-target-cpu native` compiles for the build machine, the
+// manifest reads the same machine's CPU flags and defines `D2L_AVX512` when it has AVX-512F
+// (Linux: /proc/cpuinfo). `D2L_AVX512=1` or `=0` in the environment overrides the detection
+// (e.g. to test the AVX2 tiles on an AVX-512 machine).
 import Foundation
-let portable = ProcessInfo.processInfo.environment["D2L_PORTABLE"] != nil
+let environment = ProcessInfo.processInfo.environment
+let portable = environment["D2L_PORTABLE"] != nil
+func buildMachineHasAVX512() -> Bool {
+    if let forced = environment["D2L_AVX512"] { return forced == "1" }
+    #if os(Linux) && arch(x86_64)
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+    return flags.split(separator: " ").contains("avx512f")
+    #else
+    return false
+    #endif
+}
 var speed: [SwiftSetting] = []
 if !portable {
     #if arch(x86_64)
     speed = [.unsafeFlags(["-O", "-target-cpu", "native", "-Xcc", "-fno-math-errno"])]
+    if buildMachineHasAVX512() { speed.append(.define("D2L_AVX512")) }
     #else
     speed = [.unsafeFlags(["-O", "-Xcc", "-fno-math-errno"])]
     #endif
