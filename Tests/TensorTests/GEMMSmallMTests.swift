@@ -2,7 +2,7 @@ import XCTest
 import Tensor
 import TestSupport
 
-/// The small-M GEMM path (few rows or a short depth, `op(A)` unpacked, 4×64 tiles) and its
+/// The small-M GEMM path (few rows or a short depth, `op(A)` unpacked, 4×64 or 6×16 tiles) and its
 /// pre-packed weights (`Kernels.GEMMPackedB`) against the reference triple loop `gemmNaive`.
 final class GEMMSmallMTests: XCTestCase {
     /// Random operands for `op(A)[m×k]·op(B)[k×n] + beta·C`, rows `extra` floats wider than needed.
@@ -58,9 +58,11 @@ final class GEMMSmallMTests: XCTestCase {
                     file: file, line: line)
     }
 
-    /// Odd row counts (a ragged last 4-row tile), columns not a multiple of 16 or 64, all transposes.
+    /// Odd row counts (a ragged last tile; on the AVX2 path 7, 8 and 32 rows merge a remainder of
+    /// one or two rows with the last full 6-row tile, `smallMTile`), columns not a multiple of 16
+    /// or 64, all transposes.
     func testOddSizesAllTransposes() {
-        for m in [1, 3, 33, 64] {
+        for m in [1, 3, 7, 8, 32, 33, 64] {
             for (n, k) in [(50, 17), (100, 1), (129, 33), (64, 256)] {
                 for ta in [false, true] {
                     for tb in [false, true] {

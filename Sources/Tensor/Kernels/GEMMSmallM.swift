@@ -6,21 +6,30 @@
 /// of `op(B)` cost as much as the product. Here:
 /// - `op(A)` is read where it is (row `i` starts at `a + i·rowStride`, element `p` is `p·pStride`
 ///   further: `(lda, 1)`, or `(1, lda)` for `transA`); each of its scalars is broadcast;
-/// - `op(B)` is cut into panels of 64 columns stored `k` rows by 64 (`GEMMPackedB`): packed once
+/// - `op(B)` is cut into panels of `NR` columns stored `k` rows by `NR` (`GEMMPackedB`): packed once
 ///   and reused by every product with the same weights (the 35 steps of a sequence), or read in
 ///   place when `B` is not transposed (row stride `ldb`, only a ragged last panel is copied);
-/// - the register tile is 4 rows × 64 columns (16 `SIMD16<Float>` accumulators), over the whole
+/// - the register tile (`NR` = 64 columns by 4 rows, 16 `SIMD16<Float>` accumulators, with AVX-512;
+///   16 columns by 6 rows, 12 ymm accumulators, with AVX2: RegisterTiles.swift) spans the whole
 ///   depth `k` (no blocking of `k`: each `C` element is one sum, in order, whatever the threads);
-/// - loops: panels outside (a `k × 64` panel stays in L2 while all row tiles use it), row tiles
+/// - loops: panels outside (a `k × NR` panel stays in L2 while all row tiles use it), row tiles
 ///   inside; threads claim one panel at a time (or, with fewer panels than threads, one row tile).
 ///
 /// Rows past `m` in the last tile repeat the last row and are not stored; columns past `n` are
 /// zero in the packed panel and not stored. `beta == 0` never reads `C`.
 extension Kernels {
-    /// Rows of the small-M register tile.
+    #if D2L_AVX512
+    /// Rows of the small-M register tile (`RegisterTiles.swift`).
     static let gemmSmallMR = 4
     /// Columns of the small-M register tile and of its packed panels: four `SIMD16<Float>`.
     static let gemmSmallNR = 64
+    #else
+    /// Rows of the small-M register tile (`RegisterTiles.swift`): six rows of one `SIMD16<Float>`
+    /// (two ymm each) are 12 of AVX2's 16 registers.
+    static let gemmSmallMR = 6
+    /// Columns of the small-M register tile and of its packed panels: one `SIMD16<Float>`.
+    static let gemmSmallNR = 16
+    #endif
     /// Largest `m` for which `gemm` takes the unpacked-A path (the batch of a recurrent step).
     static let gemmSmallMMaxM = 64
     /// Largest `k` the unpacked-A path takes for a large `m` (a short depth: the tile's stores
@@ -40,8 +49,8 @@ extension Kernels {
         n >= 48 && k <= gemmSmallMMaxK && (m <= gemmSmallMMaxM || k <= gemmSmallMMaxKForLargeM)
     }
 
-    /// `op(B)` `(k × n)` packed once into 64-column panels for `gemm(…, packedB:)`: panel `q`
-    /// holds `op(B)[p, 64q + j]` at `q·k·64 + p·64 + j` (zero past `n`). Pack the recurrent
+    /// `op(B)` `(k × n)` packed once into `NR`-column panels (`gemmSmallNR`) for `gemm(…, packedB:)`:
+    /// panel `q` holds `op(B)[p, NR·q + j]` at `q·k·NR + p·NR + j` (zero past `n`). Pack the recurrent
     /// weights once per sequence and multiply each step's states by them.
     public final class GEMMPackedB: @unchecked Sendable {
         /// Depth and columns of `op(B)`.
@@ -141,12 +150,12 @@ extension Kernels {
 
     /// The loops over panels and row tiles. Panel `q` of `op(B)` starts at `panels + q·panelStride`
     /// with rows `rowStride` apart, except that a ragged last panel is read from `lastPanel`
-    /// (row stride 64) when given.
+    /// (row stride `gemmSmallNR`) when given.
     static func gemmSmallM(transA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                            panels: UnsafePointer<Float>, panelStride: Int, rowStride: Int, lastPanel: UnsafePointer<Float>?,
                            c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
         let nr = gemmSmallNR, mr = gemmSmallMR
-        let panelCount = (n &+ nr &- 1) / nr, tiles = (m &+ mr &- 1) / mr
+        let panelCount = (n &+ nr &- 1) / nr, tiles = (m &+ mr &- 1) / mr   // (also smallMTile's count)
         // Row i of op(A) starts at a + i·aRow; its element p is p·aStep further.
         let aRow = transA ? 1 : lda, aStep = transA ? lda : 1
         @inline(__always) func run(_ ps: Range<Int>, _ ts: Range<Int>) {
@@ -156,15 +165,24 @@ extension Kernels {
                 let bp = ragged ? lastPanel! : panels + q &* panelStride
                 let bs = ragged ? nr : rowStride
                 for t in ts {
-                    let i0 = t &* mr, rows = min(mr, m &- i0)
+                    let (i0, rows) = smallMTile(t, m)
                     let ai = a + i0 &* aRow
                     let ct = c + (i0 &* ldc &+ q &* nr)
                     // Unit steps along k (untransposed A) get their own copy of the loop.
+                    #if D2L_AVX512
                     if aStep == 1 {
                         smallMKernel4x64(k, ai, aRow, 1, rows, bp, bs, ct, ldc, cols, beta)
                     } else {
                         smallMKernel4x64(k, ai, aRow, aStep, rows, bp, bs, ct, ldc, cols, beta)
                     }
+                    #else
+                    switch (aStep == 1, rows > 4) {
+                    case (true, true): smallMKernel6x16(k, ai, aRow, 1, rows, bp, bs, ct, ldc, cols, beta, sixRows: true)
+                    case (true, false): smallMKernel6x16(k, ai, aRow, 1, rows, bp, bs, ct, ldc, cols, beta, sixRows: false)
+                    case (false, true): smallMKernel6x16(k, ai, aRow, aStep, rows, bp, bs, ct, ldc, cols, beta, sixRows: true)
+                    case (false, false): smallMKernel6x16(k, ai, aRow, aStep, rows, bp, bs, ct, ldc, cols, beta, sixRows: false)
+                    }
+                    #endif
                 }
             }
         }
@@ -176,6 +194,24 @@ extension Kernels {
         } else {
             Parallel.forEach(tiles, threads: threads) { t in run(0..<panelCount, t..<(t &+ 1)) }
         }
+    }
+
+    /// Row tile `t` of an `m`-row product: its first row and its number of rows. Tiles of
+    /// `gemmSmallMR` rows, except on the AVX2 path, where a remainder of one or two rows is merged
+    /// with the last full tile and the two are split into halves of at most 4 rows for the 4-row
+    /// kernel (m = 32: 6, 6, 6, 6, 4, 4 rather than 6, 6, 6, 6, 6, 2, where the 2-row tile costs as
+    /// much as a full one). The number of tiles is `⌈m / gemmSmallMR⌉` either way.
+    @inline(__always)
+    static func smallMTile(_ t: Int, _ m: Int) -> (first: Int, rows: Int) {
+        let mr = gemmSmallMR
+        #if !D2L_AVX512
+        let full = m / mr, rest = m &- full &* mr
+        if rest <= 2 && rest > 0 && full >= 1 && t >= full &- 1 {
+            let base = (full &- 1) &* mr, half = (mr &+ rest &+ 1) / 2
+            return t == full &- 1 ? (base, half) : (base &+ half, mr &+ rest &- half)
+        }
+        #endif
+        return (t &* mr, min(mr, m &- t &* mr))
     }
 
     /// The 4×64 register tile over the whole depth: `C[0..<rows, 0..<cols] = op(A)·Bpanel + beta·C`.
@@ -242,5 +278,55 @@ extension Kernels {
         store(1, c10, c11, c12, c13)
         store(2, c20, c21, c22, c23)
         store(3, c30, c31, c32, c33)
+    }
+
+    /// The 6×16 register tile over the whole depth (the AVX2 build: 6 `SIMD16<Float>` accumulators
+    /// are 12 ymm registers, plus 2 for the B row and 1 broadcast), or with `sixRows == false` the
+    /// 4×16 tile (rows 4 and 5 are not computed; 8 ymm accumulators still cover the FMA latency):
+    /// `C[0..<rows, 0..<cols] = op(A)·Bpanel + beta·C`. Row `r < 6` of `op(A)` is
+    /// `a + min(r, rows − 1)·aRow`, element `p` at `p·aStep`; panel row `p` at `b + p·bRow`
+    /// (16 floats). Per step: 1 vector load of B, 6 broadcasts, 6 FMAs (12 ymm FMAs).
+    @inline(__always)
+    static func smallMKernel6x16(_ k: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int, _ rows: Int,
+                                 _ b: UnsafePointer<Float>, _ bRow: Int,
+                                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ cols: Int, _ beta: Float,
+                                 sixRows: Bool) {
+        typealias V = SIMD16<Float>
+        let last = rows &- 1
+        let a0 = a, a1 = a + min(1, last) &* aRow, a2 = a + min(2, last) &* aRow
+        let a3 = a + min(3, last) &* aRow, a4 = a + min(4, last) &* aRow, a5 = a + min(5, last) &* aRow
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+        var br = UnsafeRawPointer(b)
+        let bStep = bRow &* 4
+        var ap = 0
+        for _ in 0..<k {
+            let bv = br.loadUnaligned(as: V.self)
+            c0.addProduct(V(repeating: a0[ap]), bv)
+            c1.addProduct(V(repeating: a1[ap]), bv)
+            c2.addProduct(V(repeating: a2[ap]), bv)
+            c3.addProduct(V(repeating: a3[ap]), bv)
+            if sixRows {
+                c4.addProduct(V(repeating: a4[ap]), bv)
+                c5.addProduct(V(repeating: a5[ap]), bv)
+            }
+            br += bStep
+            ap &+= aStep
+        }
+        @inline(__always) func store(_ r: Int, _ v: V) {
+            if r >= rows { return }
+            let row = c + r &* ldc
+            if cols == 16 {
+                let cr = UnsafeMutableRawPointer(row)
+                if beta == 0 {
+                    cr.storeBytes(of: v, as: V.self)
+                } else {
+                    let old = cr.loadUnaligned(as: V.self)
+                    cr.storeBytes(of: beta == 1 ? v + old : v.addingProduct(V(repeating: beta), old), as: V.self)
+                }
+            } else {
+                for j in 0..<cols { row[j] = beta == 0 ? v[j] : v[j] + beta * row[j] }
+            }
+        }
+        store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5)
     }
 }
