@@ -16,7 +16,7 @@ import Tensor
 /// (quiet machine, Dec 1 2026).
 func runPoolBenchmark() {
     let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-    print("pool: \(ProcessInfo.processInfo.activeProcessorCount) cores, Parallel.threads \(Parallel.threads), load \(load)")
+    print("pool: \(ProcessInfo.processInfo.activeProcessorCount) cores, Parallel.threads \(Parallel.threads), load \(load), \(Kernels.registerTileDescription)")
     let x = [Float](repeating: 1.0001, count: 8192)
     let sink = UnsafeMutablePointer<Float>.allocate(capacity: 2)
     defer { sink.deallocate() }
