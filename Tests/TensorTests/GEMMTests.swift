@@ -1,14 +1,18 @@
 import XCTest
-import Tensor
+@testable import Tensor
 import TestSupport
 
 /// The fast `Kernels.gemm` against the reference triple loop `Kernels.gemmNaive`.
 final class GEMMTests: XCTestCase {
     /// Runs both kernels on random `op(A)[m×k]·op(B)[k×n] + beta·C` stored with row strides
     /// `extra` wider than needed (sub-matrices), and returns the comparison of the `m×n` results.
-    /// With `beta == 0`, `C` starts as NaN: the kernel must not read it.
+    /// With `beta == 0`, `C` starts as NaN: the kernel must not read it. `path` picks the entry
+    /// point: `gemm` (which chooses a path by shape), or the packed register-tile path itself,
+    /// multi-threaded (`gemmBlocked`) or on a caller's workspace (`gemmSerial`).
+    enum Path: String { case gemm, blocked, serial }
+
     func check(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, beta: Float, extra: Int = 0,
-               threads: Int? = nil, seed: UInt64 = 1) -> Comparison {
+               threads: Int? = nil, seed: UInt64 = 1, path: Path = .gemm) -> Comparison {
         var gen = SeededGenerator(seed: seed)
         let (ar, ac) = transA ? (k, m) : (m, k)
         let (br, bc) = transB ? (n, k) : (k, n)
@@ -22,8 +26,20 @@ final class GEMMTests: XCTestCase {
         Parallel.withThreads(threads ?? Parallel.threads) { a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 fast.withUnsafeMutableBufferPointer { pc in
-                    Kernels.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: pa.baseAddress!, lda: lda,
-                                 b: pb.baseAddress!, ldb: ldb, c: pc.baseAddress!, ldc: ldc, beta: beta)
+                    let (ap, bp, cp) = (pa.baseAddress!, pb.baseAddress!, pc.baseAddress!)
+                    switch path {
+                    case .gemm:
+                        Kernels.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: ap, lda: lda,
+                                     b: bp, ldb: ldb, c: cp, ldc: ldc, beta: beta)
+                    case .blocked:
+                        Kernels.gemmBlocked(transA: transA, transB: transB, m: m, n: n, k: k, a: ap, lda: lda,
+                                            b: bp, ldb: ldb, c: cp, ldc: ldc, beta: beta, threads: threads ?? Parallel.threads)
+                    case .serial:
+                        let workspace = UnsafeMutablePointer<Float>.allocate(capacity: Kernels.gemmSerialWorkspace)
+                        defer { workspace.deallocate() }
+                        Kernels.gemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, a: ap, lda: lda,
+                                           b: bp, ldb: ldb, c: cp, ldc: ldc, beta: beta, workspace: workspace)
+                    }
                 }
                 naive.withUnsafeMutableBufferPointer { pc in
                     Kernels.gemmNaive(transA: transA, transB: transB, m: m, n: n, k: k, a: pa.baseAddress!, lda: lda,
@@ -32,7 +48,7 @@ final class GEMMTests: XCTestCase {
             }
         } }
         // Compare the whole buffers: the padding columns past `n` must be left untouched too.
-        let label = "gemm transA=\(transA) transB=\(transB) m=\(m) n=\(n) k=\(k) beta=\(beta) ld+\(extra) threads=\(threads.map(String.init) ?? "all")"
+        let label = "\(path.rawValue) transA=\(transA) transB=\(transB) m=\(m) n=\(n) k=\(k) beta=\(beta) ld+\(extra) threads=\(threads.map(String.init) ?? "all")"
         if beta == 0 {
             // Padding stays NaN in both; compare only the written m×n part.
             let f = fast.scalars, g = naive.scalars
@@ -118,6 +134,40 @@ final class GEMMTests: XCTestCase {
             }
             // Few rows, many columns: the threads split the column panels.
             assertOK(check(transA: false, transB: true, m: 5, n: 3000, k: 300, beta: 0, threads: threads))
+        }
+    }
+
+    /// The packed path's register-tile edges, called directly (`gemm` would send many of these
+    /// shapes to other paths): `m` around MR (6 or 12) and past MC, `n` around NR (16 or 32) and
+    /// past NC, `k` around the 16-wide transposes and past KC; all four transposes, beta 0, 1 and
+    /// another value, sub-matrix strides, one thread and two (rows or column panels split).
+    func testRegisterTileEdgesBlockedAndSerial() {
+        var index = 0
+        for m in [1, 5, 6, 7, 13, 97] {
+            for n in [1, 15, 16, 17, 33, 47] {
+                for k in [1, 16, 17, 263] {
+                    for ta in [false, true] {
+                        for tb in [false, true] {
+                            index += 1
+                            let beta: Float = [0, 1, -0.5][index % 3]
+                            let extra = [0, 3][(index / 4) % 2]
+                            assertOK(check(transA: ta, transB: tb, m: m, n: n, k: k, beta: beta, extra: extra,
+                                           threads: 1 + (index / 3) % 2, seed: UInt64(index), path: .blocked))
+                            assertOK(check(transA: ta, transB: tb, m: m, n: n, k: k, beta: beta, extra: extra,
+                                           seed: UInt64(index), path: .serial))
+                        }
+                    }
+                }
+            }
+        }
+        // Several depth, row and column blocks (k > KC, m > MC, n > NC).
+        for ta in [false, true] {
+            for tb in [false, true] {
+                for path in [Path.blocked, .serial] {
+                    assertOK(check(transA: ta, transB: tb, m: 103, n: 1041, k: 529, beta: 0.5, extra: 1, threads: 2,
+                                   path: path))
+                }
+            }
         }
     }
 

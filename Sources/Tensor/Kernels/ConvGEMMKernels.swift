@@ -14,7 +14,7 @@
 /// Groups are spread over cores, one `gemmSerial` per thread; every buffer comes from the
 /// thread's `ThreadScratch`.
 extension Kernels {
-    /// Columns one product of the GEMM path aims for: enough for the 12×32 micro-kernel to run at
+    /// Columns one product of the GEMM path aims for: enough for the GEMM micro-kernel to run at
     /// full speed, small enough that a 3×3 image group's column matrix stays in L2 where it can.
     static let convGEMMColumns = 512
 

@@ -5,14 +5,16 @@
 ///
 /// The fast path follows the Goto/BLIS design:
 /// 1. cache blocking: `n` in blocks of `nc` columns, `k` in blocks of `kc`, `m` in blocks of `mc`;
-/// 2. packing: each `kc × nc` block of `op(B)` is copied into panels of 32 columns stored
-///    `kc` rows by 32 (contiguous), each `mc × kc` block of `op(A)` into panels of 12 rows stored
-///    `kc` columns by 12; the transposes are applied while packing, so all four
+/// 2. packing: each `kc × nc` block of `op(B)` is copied into panels of NR columns stored
+///    `kc` rows by NR (contiguous), each `mc × kc` block of `op(A)` into panels of MR rows stored
+///    `kc` columns by MR; the transposes are applied while packing, so all four
 ///    `transA`/`transB` cases run the same micro-kernel;
-///    (loop order: for each 12-row A panel, all B panels, so the A panel stays in L1 and the
+///    (loop order: for each MR-row A panel, all B panels, so the A panel stays in L1 and the
 ///    B block in L2);
-/// 3. the micro-kernel keeps a 12×32 tile of `C` in 24 `SIMD16<Float>` registers and adds one
-///    rank-1 update `a[:, p] · b[p, :]` per step (`addProduct`, a fused multiply-add);
+/// 3. the micro-kernel keeps an MR×NR tile of `C` in registers and adds one rank-1 update
+///    `a[:, p] · b[p, :]` per step (`addProduct`, a fused multiply-add). The tile depends on the
+///    build machine's registers (`D2L_AVX512`, RegisterTiles.swift): 12×32 in 24 `SIMD16<Float>`
+///    with AVX-512 (32 zmm), 6×16 in 6 `SIMD16<Float>` = 12 ymm with AVX2 (16 ymm);
 /// 4. threads split the rows (or, for short wide problems, the column panels) of each column
 ///    block; a column block's op(B) is packed for all depths at once, so one product runs two
 ///    parallel phases per column block (pack B, then pack A and multiply).
@@ -21,10 +23,11 @@
 /// and use a 4×64 tile instead (`gemmUsesSmallM`, GEMMSmallM.swift); weights used many times can be
 /// packed once (`GEMMPackedB`).
 ///
-/// Edge tiles (fewer than 12 rows or 32 columns) are padded with zeros while packing, computed in
+/// Edge tiles (fewer than MR rows or NR columns) are padded with zeros while packing, computed in
 /// a scratch tile and copied out. `beta` may be any value; `beta == 0` never reads `C` (so `C`
 /// may be uninitialised).
 extension Kernels {
+    #if D2L_AVX512
     /// Rows of the register tile (A panel height).
     static let gemmMR = 12
     /// Columns of the register tile (B panel width): two `SIMD16<Float>`.
@@ -37,6 +40,22 @@ extension Kernels {
     /// Columns of a packed B block (at most 384×800 floats = 1.2 MiB per depth block; the two cores
     /// share the packed block, each reads it through its 1 MiB L2 one 32-column panel at a time).
     static let gemmNC = 800
+    #else
+    /// Rows of the register tile (A panel height).
+    static let gemmMR = 6
+    /// Columns of the register tile (B panel width): one `SIMD16<Float>`, two ymm registers.
+    static let gemmNR = 16
+    /// Largest depth of a packed block: a 6×kc A micro-panel (6 KiB) and the 16-column B panel
+    /// it meets (16 KiB) share the 32 KiB L1. `k` is cut into equal blocks of at most this depth.
+    static let gemmKC = 256
+    /// Rows of a packed A block (a multiple of `gemmMR`).
+    static let gemmMC = 96
+    /// Columns of a packed B block (256×512 floats = 512 KiB per depth block, the size of one
+    /// core's L2). Measured on Zen 3 (EPYC, AVX2, 512 KiB L2, 2026-12-01, `Benchmarks gemmshapes`,
+    /// one thread, another build running): KC 192–512, NC 512–1024 and MC 48–144 all gave
+    /// 75–90 GFLOP/s at 512³ within the noise; NC 256 lost ~5 (A is packed once per column block).
+    static let gemmNC = 512
+    #endif
     /// Below this many multiply-adds `m·n·k` the unpacked loop is faster.
     static let gemmSmallWork = 32_768
     /// Below this many multiply-adds one thread does the whole product.
@@ -227,13 +246,7 @@ extension Kernels {
             if transA {
                 // op(A)[i, p] = a[p·lda + i]: each step copies h contiguous floats.
                 if h == mr {
-                    for p in 0..<kc {
-                        let src = UnsafeRawPointer(a + ((p0 &+ p) &* lda &+ r0))
-                        let d = UnsafeMutableRawPointer(panel + p &* mr)
-                        d.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                        d.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self),
-                                     toByteOffset: 32, as: SIMD4<Float>.self)
-                    }
+                    for p in 0..<kc { (panel + p &* mr).update(from: a + ((p0 &+ p) &* lda &+ r0), count: mr) }
                 } else {
                     for p in 0..<kc {
                         let src = a + ((p0 &+ p) &* lda &+ r0)
@@ -243,11 +256,11 @@ extension Kernels {
                     }
                 }
             } else {
-                // op(A)[i, p] = a[i·lda + p]: 12×16 blocks are transposed in registers, the tail
+                // op(A)[i, p] = a[i·lda + p]: MR×16 blocks are transposed in registers, the tail
                 // of kc reads each row in order and writes with stride MR.
                 var pb = 0
                 while pb &+ 16 <= kc {
-                    transpose16x16(a + (r0 &* lda &+ p0 &+ pb), lda, rows: h, panel + pb &* mr, mr, width12: true)
+                    transpose16x16(a + (r0 &* lda &+ p0 &+ pb), lda, rows: h, panel + pb &* mr, mr, width: mr)
                     pb &+= 16
                 }
                 for r in 0..<h {
@@ -260,13 +273,14 @@ extension Kernels {
         }
     }
 
-    /// Width of the packed panel that holds `w` columns: 32, or 16 for a last panel of ≤ 16.
+    /// Width of the packed panel that holds `w` columns: `gemmNR`, or 16 for a last panel of ≤ 16
+    /// when `gemmNR` is 32 (AVX-512).
     @inline(__always)
-    static func gemmPanelWidth(_ w: Int) -> Int { w > 16 ? 32 : 16 }
+    static func gemmPanelWidth(_ w: Int) -> Int { w > 16 ? gemmNR : 16 }
 
-    /// Copies B panels `q0..<q1` (columns `j0 + 32q ..< j0 + 32q + 32`, clipped to `cols`), rows
-    /// `p0..<p0+kc` of `op(B)` into `dst`: panel `q` starts at `q·kc·32` and holds
-    /// `dst[p·w + j] = op(B)[p0 + p, j0 + 32q + j]` with `w = gemmPanelWidth`, zero past `cols`.
+    /// Copies B panels `q0..<q1` (columns `j0 + NR·q ..< j0 + NR·q + NR`, clipped to `cols`), rows
+    /// `p0..<p0+kc` of `op(B)` into `dst`: panel `q` starts at `q·kc·NR` and holds
+    /// `dst[p·w + j] = op(B)[p0 + p, j0 + NR·q + j]` with `w = gemmPanelWidth`, zero past `cols`.
     @inline(__always)
     static func packB(transB: Bool, _ b: UnsafePointer<Float>, _ ldb: Int, _ p0: Int, _ kc: Int,
                       _ j0: Int, _ cols: Int, panels: Range<Int>, _ dst: UnsafeMutablePointer<Float>) {
@@ -321,11 +335,14 @@ extension Kernels {
     /// a 16×16 transpose in registers. Four rounds of the perfect shuffle: row `J < 8` of a round
     /// is the even elements of rows `2J, 2J+1` of the previous one, row `J + 8` their odd elements.
     /// Each round rotates the 8-bit element index (row bits, column bits) right by one, so four
-    /// rounds swap row and column. `width12` stores only `j < 12` of each output row (for the
-    /// 12-row A panels): rows `p < 15` are stored whole and overwritten by the next, in order.
+    /// rounds swap row and column. `width` (at most `ldd`) stores only `j < width` of each output
+    /// row (for the MR-row A panels, `width == ldd == MR`): the rows whose whole 16 floats end
+    /// inside the `16 × ldd` block (`p·ldd + 16 ≤ 15·ldd + width`) are stored whole and overwritten
+    /// by the next, in order; the last ones (row 15 for MR = 12, rows 14 and 15 for MR = 6) only
+    /// their first `width` floats, so nothing past the block is written.
     @inline(__always)
     static func transpose16x16(_ src: UnsafePointer<Float>, _ lds: Int, rows: Int,
-                               _ dst: UnsafeMutablePointer<Float>, _ ldd: Int, width12: Bool = false) {
+                               _ dst: UnsafeMutablePointer<Float>, _ ldd: Int, width: Int = 16) {
         typealias V = SIMD16<Float>
         let s = UnsafeRawPointer(src)
         @inline(__always) func ld(_ i: Int) -> V {
@@ -348,20 +365,32 @@ extension Kernels {
                  odds(r.8, r.9), odds(r.10, r.11), odds(r.12, r.13), odds(r.14, r.15))
         }
         let d = UnsafeMutableRawPointer(dst)
-        @inline(__always) func st(_ i: Int, _ v: V) { d.storeBytes(of: v, toByteOffset: i &* ldd &* 4, as: V.self) }
-        st(0, r.0); st(1, r.1); st(2, r.2); st(3, r.3); st(4, r.4); st(5, r.5); st(6, r.6); st(7, r.7)
-        st(8, r.8); st(9, r.9); st(10, r.10); st(11, r.11); st(12, r.12); st(13, r.13); st(14, r.14)
-        if width12 {
-            d.storeBytes(of: r.15.lowHalf, toByteOffset: 15 &* ldd &* 4, as: SIMD8<Float>.self)
-            d.storeBytes(of: SIMD4(r.15[8], r.15[9], r.15[10], r.15[11]), toByteOffset: (15 &* ldd &+ 8) &* 4, as: SIMD4<Float>.self)
-        } else {
-            st(15, r.15)
+        let end = 15 &* ldd &+ width
+        @inline(__always) func st(_ i: Int, _ v: V) {
+            var o = i &* ldd
+            if o &+ 16 <= end { d.storeBytes(of: v, toByteOffset: o &* 4, as: V.self); return }
+            // The first `width` floats, in pieces of 8, 4, 2, 1 (`width` is a constant when inlined).
+            var j = 0
+            if width &- j >= 8 { d.storeBytes(of: v.lowHalf, toByteOffset: o &* 4, as: SIMD8<Float>.self); j &+= 8; o &+= 8 }
+            if width &- j >= 4 {
+                d.storeBytes(of: SIMD4(v[j], v[j &+ 1], v[j &+ 2], v[j &+ 3]), toByteOffset: o &* 4, as: SIMD4<Float>.self)
+                j &+= 4; o &+= 4
+            }
+            if width &- j >= 2 {
+                d.storeBytes(of: SIMD2(v[j], v[j &+ 1]), toByteOffset: o &* 4, as: SIMD2<Float>.self); j &+= 2; o &+= 2
+            }
+            if width &- j >= 1 { d.storeBytes(of: v[j], toByteOffset: o &* 4, as: Float.self) }
         }
+        st(0, r.0); st(1, r.1); st(2, r.2); st(3, r.3); st(4, r.4); st(5, r.5); st(6, r.6); st(7, r.7)
+        st(8, r.8); st(9, r.9); st(10, r.10); st(11, r.11); st(12, r.12); st(13, r.13); st(14, r.14); st(15, r.15)
     }
 
     /// Multiplies a packed `rows × kc` A block by packed B panels `panels` (covering `cols`
     /// columns from the start of the B block) into `C` (pointing at the block's corner).
-    @inline(__always)
+    /// Never inlined: inlined into `gemmBlocked`'s one-thread path (and `gemmSerial`), the
+    /// optimiser left the micro-kernel's B loads as calls and spilled its accumulators (512³ on
+    /// one thread: 20 GFLOP/s instead of ~60, AVX2, 2026-12-01); on its own it compiles cleanly.
+    @inline(never)
     static func gemmMacroKernel(_ rows: Int, _ cols: Int, _ kc: Int, panels: Range<Int>,
                                 _ ap: UnsafePointer<Float>, _ bp: UnsafePointer<Float>,
                                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float,
@@ -377,12 +406,10 @@ extension Kernels {
                 let bpanel = bp + q &* kc &* nr
                 let ctile = c + (i &* ldc &+ q &* nr)
                 if h == mr && w == pw {
-                    if pw == 32 { microKernel12x32(kc, apanel, bpanel, ctile, ldc, beta) }
-                    else { microKernel12x16(kc, apanel, bpanel, ctile, ldc, beta) }
+                    gemmMicroKernel(pw, kc, apanel, bpanel, ctile, ldc, beta)
                 } else {
                     // Edge tile: compute the padded tile, copy out the valid h × w part.
-                    if pw == 32 { microKernel12x32(kc, apanel, bpanel, scratch, pw, 0) }
-                    else { microKernel12x16(kc, apanel, bpanel, scratch, pw, 0) }
+                    gemmMicroKernel(pw, kc, apanel, bpanel, scratch, pw, 0)
                     for r in 0..<h {
                         let src = scratch + r &* pw, dst = ctile + r &* ldc
                         if beta == 0 { for j in 0..<w { dst[j] = src[j] } }
@@ -466,6 +493,18 @@ extension Kernels {
         }
     }
 
+    /// `C[0..<MR, 0..<pw] = Apanel·Bpanel + beta·C` with the register tile for panel width `pw`.
+    @inline(__always)
+    static func gemmMicroKernel(_ pw: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float) {
+        #if D2L_AVX512
+        if pw == 32 { microKernel12x32(kc, a, b, c, ldc, beta) } else { microKernel12x16(kc, a, b, c, ldc, beta) }
+        #else
+        microKernel6x16(kc, a, b, c, ldc, beta)
+        #endif
+    }
+
+    #if D2L_AVX512
     /// The 12×32 register tile: `C[0..<12, 0..<32] = Apanel·Bpanel + beta·C` over `kc` steps,
     /// 24 `SIMD16<Float>` accumulators; per step 2 vector loads of B, 12 broadcasts of A, 24 FMAs.
     @inline(__always)
@@ -592,6 +631,46 @@ extension Kernels {
         store(10, 0, c10_0)
         store(11, 0, c11_0)
     }
+
+    #else
+    /// The 6×16 register tile for 16 ymm registers (AVX2): `C[0..<6, 0..<16] = Apanel·Bpanel + beta·C`
+    /// over `kc` steps, 6 `SIMD16<Float>` accumulators (12 ymm) + one B row (2 ymm) + one broadcast;
+    /// per step 1 vector load of B, 6 broadcasts of A, 6 FMAs (12 ymm FMAs); the release build's
+    /// loop keeps all of them in registers (no stack operands, checked with `objdump -d`).
+    /// Measured (`Benchmarks gemm`, 512³, Zen 3 EPYC, 2 cores, 2026-12-01): 83 GFLOP/s on one
+    /// thread and 166 on two, against 31 and 59 with the 12×32 tile, which spills here.
+    @inline(__always)
+    static func microKernel6x16(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float) {
+        typealias V = SIMD16<Float>
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+        let br = UnsafeRawPointer(b)
+        var ap = a
+        var p = 0
+        while p < kc {
+            let b0 = br.loadUnaligned(fromByteOffset: p &* 64, as: V.self)
+            c0.addProduct(V(repeating: ap[0]), b0)
+            c1.addProduct(V(repeating: ap[1]), b0)
+            c2.addProduct(V(repeating: ap[2]), b0)
+            c3.addProduct(V(repeating: ap[3]), b0)
+            c4.addProduct(V(repeating: ap[4]), b0)
+            c5.addProduct(V(repeating: ap[5]), b0)
+            ap += 6
+            p &+= 1
+        }
+        let cr = UnsafeMutableRawPointer(c)
+        @inline(__always) func store(_ row: Int, _ acc: V) {
+            let off = row &* ldc &* 4
+            if beta == 0 {
+                cr.storeBytes(of: acc, toByteOffset: off, as: V.self)
+            } else {
+                let old = cr.loadUnaligned(fromByteOffset: off, as: V.self)
+                cr.storeBytes(of: beta == 1 ? acc + old : acc.addingProduct(V(repeating: beta), old), toByteOffset: off, as: V.self)
+            }
+        }
+        store(0, c0); store(1, c1); store(2, c2); store(3, c3); store(4, c4); store(5, c5)
+    }
+    #endif
 
     /// Reference GEMM: the triple loop, accumulating in `Double`.
     public static func gemmNaive(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,

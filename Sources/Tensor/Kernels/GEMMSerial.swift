@@ -1,6 +1,6 @@
 /// A one-thread GEMM on caller-provided memory, for kernels that already run one independent
 /// product per thread (a convolution over the images of a batch) and keep their buffers in a
-/// `ThreadScratch`: the same blocking, packing and 12×32 micro-kernel as `gemm` (GEMM.swift),
+/// `ThreadScratch`: the same blocking, packing and MR×NR micro-kernel as `gemm` (GEMM.swift),
 /// `C[m×n] = op(A)·op(B) + beta·C`, but no thread split and no allocation.
 extension Kernels {
     /// Floats of workspace `gemmSerial` needs: a packed `kc × nc` block of op(B), a packed
