@@ -45,13 +45,16 @@ extension Kernels {
     static let gemmMR = 6
     /// Columns of the register tile (B panel width): one `SIMD16<Float>`, two ymm registers.
     static let gemmNR = 16
-    /// Largest depth of a packed block: a 6×kc A micro-panel (6 KiB) and the 16-column B panel
-    /// it meets (16 KiB) share the 32 KiB L1. `k` is cut into equal blocks of at most this depth.
-    static let gemmKC = 256
+    /// Largest depth of a packed block, the same as with AVX-512: each element of `C` is then
+    /// summed in the same order (in-order FMAs within a depth block, blocks added in order), so
+    /// both builds give the same bits and the chapters the same numbers. A 6×kc A micro-panel
+    /// (9 KiB) and the 16-column B panel it meets (24 KiB) about fill the 32 KiB L1. 384 and 256
+    /// ran equally fast here (512³, two threads: 159–171 and 166–168 GFLOP/s, Dec 1).
+    static let gemmKC = 384
     /// Rows of a packed A block (a multiple of `gemmMR`).
     static let gemmMC = 96
-    /// Columns of a packed B block (256×512 floats = 512 KiB per depth block, the size of one
-    /// core's L2). Measured on Zen 3 (EPYC, AVX2, 512 KiB L2, 2026-12-01, `Benchmarks gemmshapes`,
+    /// Columns of a packed B block (384×512 floats = 768 KiB per depth block; one core's L2 is
+    /// 512 KiB, the L3 32 MiB). Measured on Zen 3 (EPYC, AVX2, 512 KiB L2, 2026-12-01, `Benchmarks gemmshapes`,
     /// one thread, another build running): KC 192–512, NC 512–1024 and MC 48–144 all gave
     /// 75–90 GFLOP/s at 512³ within the noise; NC 256 lost ~5 (A is packed once per column block).
     static let gemmNC = 512
