@@ -2,13 +2,18 @@ import XCTest
 import Tensor
 import TestSupport
 
-/// The vectorised max-pooling windows (stride 1 and 2, rows wide enough for 16 outputs) against
+/// The vectorised max-pooling windows (stride 1 and 2, rows wide enough for 16 outputs) and the
+/// two-pass path for narrow rows against
 /// the naive reference, with ties (small integers) and NaNs, whose rules the vector path must keep:
 /// the first maximum wins a tie, a NaN propagates (the last NaN's index).
 final class PoolSIMDTests: XCTestCase {
     func testWideRowsWithTiesAndNaNsMatchNaive() {
         var gen = SeededGenerator(seed: 42)
-        for (k, s, p, h, w) in [(3, 2, 1, 9, 71), (3, 1, 1, 5, 40), (3, 2, 0, 7, 69), (2, 1, 0, 4, 35), (5, 2, 2, 6, 80)] {
+        // Wide rows take the vector windows; narrow ones (GoogLeNet's 12×12, 6×6 and 3×3 planes,
+        // odd sizes, strides 1–3, padding up to half the kernel) the two 1-D passes (`maxPoolSeparable`).
+        for (k, s, p, h, w) in [(3, 2, 1, 9, 71), (3, 1, 1, 5, 40), (3, 2, 0, 7, 69), (2, 1, 0, 4, 35), (5, 2, 2, 6, 80),
+                                (3, 1, 1, 12, 12), (3, 1, 1, 6, 6), (3, 1, 1, 3, 3), (3, 2, 1, 12, 12), (3, 2, 1, 6, 6),
+                                (3, 2, 0, 7, 9), (2, 1, 0, 5, 5), (5, 1, 2, 6, 7), (4, 3, 2, 10, 11), (1, 1, 0, 4, 4)] {
             let g = ConvGeometry(batch: 2, channels: 3, height: h, width: w, kernelH: k, kernelW: k,
                                  strideH: s, strideW: s, padH: p, padW: p)
             var values = (0..<(2 * 3 * h * w)).map { _ in Float(Int(gen.next() % 4)) - 2 }   // many ties
