@@ -640,8 +640,9 @@ extension Kernels {
     /// over `kc` steps, 6 `SIMD16<Float>` accumulators (12 ymm) + one B row (2 ymm) + one broadcast;
     /// per step 1 vector load of B, 6 broadcasts of A, 6 FMAs (12 ymm FMAs); the release build's
     /// loop keeps all of them in registers (no stack operands, checked with `objdump -d`).
-    /// Measured (`Benchmarks gemm`, 512³, Zen 3 EPYC, 2 cores, 2026-12-01): 83 GFLOP/s on one
-    /// thread and 166 on two, against 31 and 59 with the 12×32 tile, which spills here.
+    /// Measured (`Benchmarks gemm`, 512³, Zen 3 EPYC, 2 cores, 2026-12-01, depth block 384):
+    /// 85–87 GFLOP/s on one thread and 159–171 on two, against 31 and 59 with the 12×32 tile,
+    /// which spills here.
     @inline(__always)
     static func microKernel6x16(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float) {
