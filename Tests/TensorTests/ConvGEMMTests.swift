@@ -87,8 +87,10 @@ final class ConvGEMMTests: XCTestCase {
     }
 
     func testGEMMSerialMatchesNaive() {
-        // Sizes past one depth block (384) and one column block (800), odd edges, all transposes, beta.
-        let shapes = [(m: 13, n: 37, k: 5), (m: 97, n: 850, k: 401), (m: 25, n: 33, k: 800), (m: 1, n: 70, k: 70)]
+        // Sizes past one depth block (384), one column block (800) and one row block (96), odd edges,
+        // all transposes, beta.
+        let shapes = [(m: 13, n: 37, k: 5), (m: 97, n: 850, k: 401), (m: 25, n: 33, k: 800), (m: 1, n: 70, k: 70),
+                      (m: 203, n: 45, k: 777)]
         let workspace = UnsafeMutablePointer<Float>.allocate(capacity: Kernels.gemmSerialWorkspace)
         defer { workspace.deallocate() }
         for (i, s) in shapes.enumerated() {
@@ -108,7 +110,49 @@ final class ConvGEMMTests: XCTestCase {
                 }
                 let r = compare(got, want, atol: 2e-3, rtol: 1e-4, label: "gemmSerial \(s) transA \(transA) transB \(transB)")
                 XCTAssertTrue(r.ok, r.description)
+                // op(A) packed once (`packAWhole`, as a convolution packs its weights): the same bits.
+                let packed = UnsafeMutablePointer<Float>.allocate(capacity: Kernels.gemmPackedACount(m: s.m, k: s.k))
+                defer { packed.deallocate() }
+                Kernels.packAWhole(transA: transA, m: s.m, k: s.k, a: a.storage.pointer, lda: a.shape[1], into: packed)
+                var prepacked = c0.detached()
+                prepacked.withUnsafeMutableBufferPointer {
+                    Kernels.gemmSerial(transA: transA, transB: transB, m: s.m, n: s.n, k: s.k, a: a.storage.pointer,
+                                       lda: a.shape[1], b: b.storage.pointer, ldb: b.shape[1], c: $0.baseAddress!, ldc: s.n,
+                                       beta: 0.5, workspace: workspace, packedA: packed)
+                }
+                XCTAssertEqual(prepacked.scalars.map(\.bitPattern), got.scalars.map(\.bitPattern),
+                               "gemmSerial with packedA \(s) transA \(transA) transB \(transB)")
             }
+        }
+    }
+
+    /// `im2colNarrow` (zero-padded planes and one offset table) writes exactly `im2col`'s values
+    /// for several images side by side: strides 1–3, padding 0–3 (also ≥ the kernel), 1×1 to 5×5
+    /// and non-square kernels, planes down to 1×1, and a row stride wider than the images.
+    func testNarrowIm2colMatchesIm2col() {
+        let geometries = [
+            ConvGeometry(batch: 3, channels: 5, height: 7, width: 7, kernelH: 5, kernelW: 5, padH: 2, padW: 2),
+            ConvGeometry(batch: 2, channels: 3, height: 3, width: 3, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
+            ConvGeometry(batch: 3, channels: 2, height: 13, width: 11, kernelH: 3, kernelW: 2, strideH: 2, strideW: 3, padH: 1, padW: 0),
+            ConvGeometry(batch: 1, channels: 4, height: 6, width: 5, kernelH: 1, kernelW: 1, strideH: 2, strideW: 2),
+            ConvGeometry(batch: 2, channels: 2, height: 1, width: 1, kernelH: 3, kernelW: 3, padH: 3, padW: 3),
+            ConvGeometry(batch: 2, channels: 3, height: 9, width: 9, kernelH: 4, kernelW: 4, strideH: 3, strideW: 3, padH: 2, padW: 1),
+        ]
+        for (i, g) in geometries.enumerated() {
+            XCTAssertTrue(Kernels.usesNarrowIm2col(g), "\(g)")
+            let x = randn([g.batch, g.channels, g.height, g.width], seed: UInt64(40 + i))
+            let P = g.outPlane, K = g.patchSize, rowStride = g.batch * P + 3, inPlane = g.channels * g.height * g.width
+            var want = [Float](repeating: -7, count: K * rowStride), got = want
+            want.withUnsafeMutableBufferPointer { w in
+                for j in 0..<g.batch { Kernels.im2col(x.storage.pointer + j * inPlane, g, w.baseAddress! + j * P, rowStride: rowStride) }
+            }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Kernels.im2colNarrowScratch(g, count: g.batch))
+            defer { scratch.deallocate() }
+            scratch.update(repeating: .nan, count: Kernels.im2colNarrowScratch(g, count: g.batch))
+            got.withUnsafeMutableBufferPointer {
+                Kernels.im2colNarrow(x.storage.pointer, count: g.batch, g, $0.baseAddress!, rowStride: rowStride, scratch: scratch)
+            }
+            XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "im2colNarrow \(g)")
         }
     }
 

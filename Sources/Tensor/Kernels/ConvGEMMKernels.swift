@@ -38,6 +38,10 @@ extension Kernels {
     static func lowerImages(_ x: UnsafePointer<Float>, first: Int, count: Int, _ g: ConvGeometry,
                             into cols: UnsafeMutablePointer<Float>) {
         let P = g.outPlane, BP = count &* P, inPlane = g.channels &* g.height &* g.width
+        if !isPointwise(g) && usesNarrowIm2col(g) {
+            im2colNarrow(x + first &* inPlane, count: count, g, cols, rowStride: BP, scratch: cols + g.patchSize &* BP)
+            return
+        }
         for j in 0..<count {
             let xn = x + (first &+ j) &* inPlane
             if isPointwise(g) {
@@ -55,7 +59,9 @@ extension Kernels {
     static func convGEMMBuffers(_ g: ConvGeometry, cout: Int)
         -> (ws: UnsafeMutablePointer<Float>, cols: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>) {
         let B = convGEMMImages(g), BP = B &* g.outPlane
-        let colsCount = B == 1 && isPointwise(g) ? 0 : g.patchSize &* BP, tmpCount = B == 1 ? 0 : cout &* BP
+        let colsCount = B == 1 && isPointwise(g) ? 0
+            : g.patchSize &* BP &+ (usesNarrowIm2col(g) ? im2colNarrowScratch(g, count: B) : 0)
+        let tmpCount = B == 1 ? 0 : cout &* BP
         let ws = ThreadScratch.current.floats(gemmSerialWorkspace &+ colsCount &+ tmpCount, .work)
         return (ws, ws + gemmSerialWorkspace, ws + (gemmSerialWorkspace &+ colsCount))
     }
@@ -78,11 +84,25 @@ extension Kernels {
         }
     }
 
+    /// The weights `W` (`cout × K`), or `Wᵀ` with `transposed`, packed once per call into the
+    /// calling thread's `.call` scratch for every image group's product (`packAWhole`): packing
+    /// them per group cost 11 % of a quick AlexNet step (batch 32, 4 images per group; perf,
+    /// Dec 1). Products that small take `gemmSmall`, which reads `W` in place.
+    static func packedWeights(transposed: Bool, _ weight: UnsafePointer<Float>, _ g: ConvGeometry,
+                              cout: Int) -> UnsafePointer<Float> {
+        let K = g.patchSize
+        let (m, k) = transposed ? (K, cout) : (cout, K)
+        let packed = ThreadScratch.current.floats(gemmPackedACount(m: m, k: k), .call)
+        packAWhole(transA: transposed, m: m, k: k, a: weight, lda: K, into: packed)
+        return UnsafePointer(packed)
+    }
+
     /// Forward pass on the GEMM path (see the type's comment). Overwrites `out`.
     public static func conv2dForwardGEMM(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                          out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
         let oneImage = convGEMMImages(g) == 1, pointwise = isPointwise(g)
+        let packedW = packedWeights(transposed: false, weight, g, cout: cout)
         forEachImageGroup(g, cout: cout) { first, count, ws, cols, tmp in
             let BP = count &* P
             let src: UnsafePointer<Float>
@@ -93,12 +113,12 @@ extension Kernels {
             if oneImage {
                 let on = out + first &* cout &* P
                 gemmSerial(transA: false, transB: false, m: cout, n: P, k: K, a: weight, lda: K, b: src, ldb: P,
-                           c: on, ldc: P, beta: 0, workspace: ws)
+                           c: on, ldc: P, beta: 0, workspace: ws, packedA: packedW)
                 if let bias { for co in 0..<cout { addScalar(on + co &* P, bias[co], P) } }
                 return
             }
             gemmSerial(transA: false, transB: false, m: cout, n: BP, k: K, a: weight, lda: K, b: src, ldb: BP,
-                       c: tmp, ldc: BP, beta: 0, workspace: ws)
+                       c: tmp, ldc: BP, beta: 0, workspace: ws, packedA: packedW)
             // tmp is (Cout, images·P): each image's block to NCHW, plus the bias.
             for j in 0..<count {
                 for co in 0..<cout {
@@ -116,6 +136,7 @@ extension Kernels {
                                                dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
         let oneImage = convGEMMImages(g) == 1, pointwise = isPointwise(g)
+        let packedWT = packedWeights(transposed: true, weight, g, cout: cout)
         forEachImageGroup(g, cout: cout) { first, count, ws, cols, tmp in
             let BP = count &* P
             let src: UnsafePointer<Float>
@@ -125,11 +146,11 @@ extension Kernels {
             }
             if oneImage && pointwise {
                 gemmSerial(transA: true, transB: false, m: K, n: P, k: cout, a: weight, lda: K, b: src, ldb: P,
-                           c: dx + first &* inPlane, ldc: P, beta: 0, workspace: ws)
+                           c: dx + first &* inPlane, ldc: P, beta: 0, workspace: ws, packedA: packedWT)
                 return
             }
             gemmSerial(transA: true, transB: false, m: K, n: BP, k: cout, a: weight, lda: K, b: src, ldb: BP,
-                       c: cols, ldc: BP, beta: 0, workspace: ws)
+                       c: cols, ldc: BP, beta: 0, workspace: ws, packedA: packedWT)
             for j in 0..<count {
                 let dxn = dx + (first &+ j) &* inPlane
                 if pointwise {

@@ -85,6 +85,67 @@ extension Kernels {
         }
     }
 
+    /// Whether `lowerImages` uses `im2colNarrow`: output rows narrower than 16 (ResNet's 3–12,
+    /// AlexNet's 12, the quick configurations' 3–7), where `im2col`'s per-row bookkeeping (bounds,
+    /// padding, a short copy) costs more than the copy itself.
+    @inline(__always)
+    static func usesNarrowIm2col(_ g: ConvGeometry) -> Bool { g.outW < 16 }
+
+    /// Floats of scratch `im2colNarrow` needs for `count` images: the zero-padded images
+    /// (`Cin · (H + 2ph) · (W + 2pw)` each) and one offset per output position.
+    static func im2colNarrowScratch(_ g: ConvGeometry, count: Int) -> Int {
+        count &* g.channels &* (g.height &+ 2 &* g.padH) &* (g.width &+ 2 &* g.padW) &+ g.outPlane
+    }
+
+    /// `im2col` of images `x[0..<count]` (consecutive, `Cin·H·W` apart) side by side into `cols`
+    /// (row stride `rowStride`, image `j` from column `j·Ho·Wo`), for narrow output rows: the
+    /// images are first copied into zero-padded planes (`(H + 2ph) × (W + 2pw)`, in `scratch`),
+    /// so every tap `(ky, kx)` reads `padded[ci][ky·Wp + kx + off[p]]` with one offset table
+    /// `off[oy·Wo + ox] = oy·sh·Wp + ox·sw` for all taps, channels and images — no bounds or
+    /// padding tests per row. The same values as `im2col`, which stays the reference.
+    static func im2colNarrow(_ x: UnsafePointer<Float>, count: Int, _ g: ConvGeometry,
+                             _ cols: UnsafeMutablePointer<Float>, rowStride: Int,
+                             scratch: UnsafeMutablePointer<Float>) {
+        let H = g.height, W = g.width, Wp = W &+ 2 &* g.padW, Hp = H &+ 2 &* g.padH, plane = Hp &* Wp
+        let C = g.channels, Ho = g.outH, Wo = g.outW, P = Ho &* Wo, inPlane = H &* W
+        let padded = scratch
+        let off = UnsafeMutableRawPointer(scratch + count &* C &* plane).bindMemory(to: Int32.self, capacity: P)
+        for oy in 0..<Ho { for ox in 0..<Wo { off[oy &* Wo &+ ox] = Int32(oy &* g.strideH &* Wp &+ ox &* g.strideW) } }
+        // Zero-padded copies: border rows and columns zero, interior rows copied.
+        for j in 0..<count {
+            for ci in 0..<C {
+                let d = padded + (j &* C &+ ci) &* plane, s = x + (j &* C &+ ci) &* inPlane
+                if g.padH > 0 {
+                    zeroSmall(d, g.padH &* Wp)
+                    zeroSmall(d + (g.padH &+ H) &* Wp, g.padH &* Wp)
+                }
+                for y in 0..<H {
+                    let row = d + (g.padH &+ y) &* Wp
+                    if g.padW > 0 { zeroSmall(row, g.padW); zeroSmall(row + (g.padW &+ W), g.padW) }
+                    copySmall(row + g.padW, s + y &* W, W)
+                }
+            }
+        }
+        let kh = g.kernelH, kw = g.kernelW
+        for ci in 0..<C {
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = cols + ((ci &* kh &+ ky) &* kw &+ kx) &* rowStride
+                    for j in 0..<count {
+                        let src = padded + ((j &* C &+ ci) &* plane &+ ky &* Wp &+ kx), d = row + j &* P
+                        var p = 0
+                        while p &+ 4 <= P {
+                            d[p] = src[Int(off[p])]; d[p &+ 1] = src[Int(off[p &+ 1])]
+                            d[p &+ 2] = src[Int(off[p &+ 2])]; d[p &+ 3] = src[Int(off[p &+ 3])]
+                            p &+= 4
+                        }
+                        while p < P { d[p] = src[Int(off[p])]; p &+= 1 }
+                    }
+                }
+            }
+        }
+    }
+
     /// The adjoint of `im2col`: adds every entry of `cols` (Cin·kh·kw, Ho·Wo) onto the pixel
     /// of `dx` (Cin, H, W) it was read from (entries that read padding are dropped).
     public static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>,

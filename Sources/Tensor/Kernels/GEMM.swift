@@ -429,8 +429,8 @@ extension Kernels {
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
         let mr = gemmMR, nr = gemmNR
-        // Equal blocks (512 = 2×256 rather than 384 + 128); nc a multiple of the panel width.
-        let kcMax = (k &+ (k &+ gemmKC &- 1) / gemmKC &- 1) / ((k &+ gemmKC &- 1) / gemmKC)
+        // Equal depth blocks; nc a multiple of the panel width.
+        let kcMax = gemmDepthBlock(k)
         let ncBlocks = (n &+ gemmNC &- 1) / gemmNC
         let ncMax = ((n &+ ncBlocks &- 1) / ncBlocks &+ nr &- 1) / nr &* nr
         let mcMax = gemmMC
