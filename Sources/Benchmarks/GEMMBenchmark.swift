@@ -72,6 +72,11 @@ func runGEMMShapesBenchmark() {
         ("dG·W_hh LSTM step (32x1024)·(1024x256)", false, false, 32, 256, 1024),
         ("h·W_hhᵀ rnn512 step (32x512)·(512x512)ᵀ", false, true, 32, 512, 512),
         ("X·W_ihᵀ (1120x28)·(1024x28)ᵀ", false, true, 1120, 1024, 28),
+        // AlexNet's 4096 → 4096 dense layer at the quick configuration's batch 32 (§7.1): forward,
+        // input gradient, weight gradient.
+        ("X·Wᵀ dense 4096 (32x4096)·(4096x4096)ᵀ", false, true, 32, 4096, 4096),
+        ("G·W dense 4096 dX (32x4096)·(4096x4096)", false, false, 32, 4096, 4096),
+        ("Gᵀ·X dense 4096 dW (32x4096)ᵀ·(32x4096)", true, false, 4096, 4096, 32),
         ("square 512", false, false, 512, 512, 512),
         ("square 1024", false, false, 1024, 1024, 1024),
     ]

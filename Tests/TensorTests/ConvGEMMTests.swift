@@ -36,7 +36,21 @@ final class ConvGEMMTests: XCTestCase {
         Case(g: ConvGeometry(batch: 1, channels: 9, height: 11, width: 8, kernelH: 4, kernelW: 3, strideH: 3, strideW: 1,
                              padH: 2, padW: 0), cout: 17),
         Case(g: ConvGeometry(batch: 3, channels: 40, height: 3, width: 3, kernelH: 3, kernelW: 3), cout: 9),
+        // 3×3 outputs at batch 34: forward and input-gradient groups widened from 4 to 16 images
+        // (`convGEMMImagesNoReduction`; 16, 16, 2), the weight gradient's stay 4.
+        Case(g: ConvGeometry(batch: 34, channels: 7, height: 3, width: 3, kernelH: 3, kernelW: 3, padH: 1, padW: 1), cout: 10),
     ]
+
+    func testGroupWideningRule() {
+        let g = ConvGeometry(batch: 34, channels: 7, height: 3, width: 3, kernelH: 3, kernelW: 3, padH: 1, padW: 1)
+        XCTAssertEqual(Kernels.convGEMMImages(g), 4)
+        XCTAssertEqual(Kernels.convGEMMImagesNoReduction(g), 16)
+        // Already ≥ 128 columns (AlexNet's 12×12 outputs at batch 128), or too few images: unchanged.
+        let wide = ConvGeometry(batch: 128, channels: 256, height: 12, width: 12, kernelH: 3, kernelW: 3, padH: 1, padW: 1)
+        XCTAssertEqual(Kernels.convGEMMImagesNoReduction(wide), Kernels.convGEMMImages(wide))
+        let small = ConvGeometry(batch: 8, channels: 7, height: 3, width: 3, kernelH: 3, kernelW: 3, padH: 1, padW: 1)
+        XCTAssertEqual(Kernels.convGEMMImagesNoReduction(small), Kernels.convGEMMImages(small))
+    }
 
     /// Output, dx, dw of the GEMM kernels called directly, and of the naive reference.
     func run(_ c: Case, seed: UInt64) -> (fast: [Tensor], naive: [Tensor]) {
@@ -126,7 +140,8 @@ final class ConvGEMMTests: XCTestCase {
         }
     }
 
-    /// `im2colNarrow` (zero-padded planes and one offset table) writes exactly `im2col`'s values
+    /// `im2colNarrow` (zero-padded planes and one offset table) writes exactly `im2col`'s values,
+    /// and `col2imNarrow` exactly `col2im`'s sums,
     /// for several images side by side: strides 1–3, padding 0–3 (also ≥ the kernel), 1×1 to 5×5
     /// and non-square kernels, planes down to 1×1, and a row stride wider than the images.
     func testNarrowIm2colMatchesIm2col() {
@@ -153,6 +168,16 @@ final class ConvGEMMTests: XCTestCase {
                 Kernels.im2colNarrow(x.storage.pointer, count: g.batch, g, $0.baseAddress!, rowStride: rowStride, scratch: scratch)
             }
             XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "im2colNarrow \(g)")
+            // The adjoint: col2imNarrow writes what col2im adds onto zeroed images, to the bit.
+            let c = randn([K * rowStride], seed: UInt64(60 + i))
+            var dxWant = [Float](repeating: 0, count: g.batch * inPlane), dxGot = [Float](repeating: -7, count: g.batch * inPlane)
+            dxWant.withUnsafeMutableBufferPointer { d in
+                for j in 0..<g.batch { Kernels.col2im(c.storage.pointer + j * P, g, d.baseAddress! + j * inPlane, rowStride: rowStride) }
+            }
+            dxGot.withUnsafeMutableBufferPointer {
+                Kernels.col2imNarrow(c.storage.pointer, count: g.batch, g, $0.baseAddress!, rowStride: rowStride, scratch: scratch)
+            }
+            XCTAssertEqual(dxGot.map(\.bitPattern), dxWant.map(\.bitPattern), "col2imNarrow \(g)")
         }
     }
 

@@ -10,7 +10,7 @@
 /// with `K = Cin·kh·kw` and `P` the output positions of the group. 1×1 stride-1 unpadded
 /// convolutions (NiN, GoogLeNet, DenseNet's transitions) skip im2col: `cols` is the image itself.
 /// A group holds enough images for ~512 columns (one image from 23×23 outputs up; see
-/// `convGEMMImages`), and a one-image group multiplies straight into the NCHW output (no copy).
+/// `convGEMMImages`, `convGEMMImagesNoReduction`), and a one-image group multiplies straight into the NCHW output (no copy).
 /// Groups are spread over cores, one `gemmSerial` per thread; every buffer comes from the
 /// thread's `ThreadScratch`.
 extension Kernels {
@@ -25,6 +25,24 @@ extension Kernels {
     static func convGEMMImages(_ g: ConvGeometry) -> Int {
         let wanted = (convGEMMColumns &+ g.outPlane &- 1) / max(g.outPlane, 1)
         return max(1, min(wanted, g.batch, max(4, g.batch / 8)))
+    }
+
+    /// Images per product of the forward pass and the input gradient, whose results do not
+    /// depend on the grouping (each output column is its own sum over `K`): `convGEMMImages`,
+    /// except that a group of fewer than 128 columns is widened to a whole number of the
+    /// micro-kernel's 16-column panels if that leaves at least two groups. A quick AlexNet's
+    /// 3×3 layers at 3×3 outputs and batch 32 made 8 groups of 36 columns, the last panel of each
+    /// 4/16 full; now 2 groups of 144. (The weight gradient sums over the group's columns, so
+    /// its grouping stays `convGEMMImages`, and with it every result's bits.)
+    static func convGEMMImagesNoReduction(_ g: ConvGeometry) -> Int {
+        let B = convGEMMImages(g), P = g.outPlane
+        if B &* P >= 128 || P == 0 { return B }
+        var step = 16
+        var a = P, b = 16
+        while b != 0 { (a, b) = (b, a % b) }   // gcd(P, 16)
+        step /= a                              // images per whole number of panels
+        let widened = (B &+ step &- 1) / step &* step
+        return widened &* 2 <= g.batch ? widened : B
     }
 
     /// Whether `cols` of one image is the image itself: a 1×1 kernel, stride 1, no padding.
@@ -56,9 +74,9 @@ extension Kernels {
     /// matrix `cols` (K × B·P; unused by a one-image pointwise group) and `tmp` (Cout × B·P, the
     /// group's output or gradient rows; unused by one-image groups).
     @inline(__always)
-    static func convGEMMBuffers(_ g: ConvGeometry, cout: Int)
+    static func convGEMMBuffers(_ g: ConvGeometry, cout: Int, images B: Int)
         -> (ws: UnsafeMutablePointer<Float>, cols: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>) {
-        let B = convGEMMImages(g), BP = B &* g.outPlane
+        let BP = B &* g.outPlane
         let colsCount = B == 1 && isPointwise(g) ? 0
             : g.patchSize &* BP &+ (usesNarrowIm2col(g) ? im2colNarrowScratch(g, count: B) : 0)
         let tmpCount = B == 1 ? 0 : cout &* BP
@@ -66,17 +84,17 @@ extension Kernels {
         return (ws, ws + gemmSerialWorkspace, ws + (gemmSerialWorkspace &+ colsCount))
     }
 
-    /// Runs `body(first, count, workspace, cols, tmp)` for each group of `convGEMMImages` images
+    /// Runs `body(first, count, workspace, cols, tmp)` for each group of `images` images
     /// (groups start at multiples of the group size, the last may be shorter), the groups split
     /// over cores, with the thread's buffers. The groups do not depend on the thread count, so
     /// neither do the results (a product's small-size path rounds its last columns differently).
     @inline(__always)
-    static func forEachImageGroup(_ g: ConvGeometry, cout: Int,
+    static func forEachImageGroup(_ g: ConvGeometry, cout: Int, images B: Int,
                                   _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
                                            UnsafeMutablePointer<Float>) -> Void) {
-        let B = convGEMMImages(g), groups = (g.batch &+ B &- 1) / B
+        let groups = (g.batch &+ B &- 1) / B
         Parallel.forRanges(groups, minChunk: 1) { range in
-            let (ws, cols, tmp) = convGEMMBuffers(g, cout: cout)
+            let (ws, cols, tmp) = convGEMMBuffers(g, cout: cout, images: B)
             for group in range {
                 let first = group &* B
                 body(first, min(B, g.batch &- first), ws, cols, tmp)
@@ -101,9 +119,9 @@ extension Kernels {
     public static func conv2dForwardGEMM(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                          out: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
-        let oneImage = convGEMMImages(g) == 1, pointwise = isPointwise(g)
+        let images = convGEMMImagesNoReduction(g), oneImage = images == 1, pointwise = isPointwise(g)
         let packedW = packedWeights(transposed: false, weight, g, cout: cout)
-        forEachImageGroup(g, cout: cout) { first, count, ws, cols, tmp in
+        forEachImageGroup(g, cout: cout, images: images) { first, count, ws, cols, tmp in
             let BP = count &* P
             let src: UnsafePointer<Float>
             if oneImage && pointwise { src = x + first &* inPlane } else {
@@ -135,9 +153,9 @@ extension Kernels {
     public static func conv2dBackwardInputGEMM(gOut: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                                dx: UnsafeMutablePointer<Float>, _ g: ConvGeometry, cout: Int) {
         let K = g.patchSize, P = g.outPlane, inPlane = g.channels &* g.height &* g.width
-        let oneImage = convGEMMImages(g) == 1, pointwise = isPointwise(g)
+        let images = convGEMMImagesNoReduction(g), oneImage = images == 1, pointwise = isPointwise(g)
         let packedWT = packedWeights(transposed: true, weight, g, cout: cout)
-        forEachImageGroup(g, cout: cout) { first, count, ws, cols, tmp in
+        forEachImageGroup(g, cout: cout, images: images) { first, count, ws, cols, tmp in
             let BP = count &* P
             let src: UnsafePointer<Float>
             if oneImage { src = gOut + first &* cout &* P } else {
@@ -151,6 +169,10 @@ extension Kernels {
             }
             gemmSerial(transA: true, transB: false, m: K, n: BP, k: cout, a: weight, lda: K, b: src, ldb: BP,
                        c: cols, ldc: BP, beta: 0, workspace: ws, packedA: packedWT)
+            if !pointwise && usesNarrowIm2col(g) {
+                col2imNarrow(cols, count: count, g, dx + first &* inPlane, rowStride: BP, scratch: cols + K &* BP)
+                return
+            }
             for j in 0..<count {
                 let dxn = dx + (first &+ j) &* inPlane
                 if pointwise {
@@ -178,7 +200,7 @@ extension Kernels {
             let acc = part == 0 ? dw : partial + (part &- 1) &* W
             let lo = g.batch &* part / parts, hi = g.batch &* (part &+ 1) / parts
             if lo >= hi { acc.update(repeating: 0, count: W); return }
-            let (ws, cols, tmp) = convGEMMBuffers(g, cout: cout)
+            let (ws, cols, tmp) = convGEMMBuffers(g, cout: cout, images: B)
             for first in stride(from: lo, to: hi, by: B) {
                 let count = min(B, hi &- first), BP = count &* P
                 let gsrc: UnsafePointer<Float>, xsrc: UnsafePointer<Float>

@@ -146,6 +146,41 @@ extension Kernels {
         }
     }
 
+    /// The adjoint of `im2colNarrow`, for the same narrow outputs: writes (not adds) into images
+    /// `dx[0..<count]` the sums of the columns `cols` (row stride `rowStride`, image `j` from
+    /// column `j·Ho·Wo`) over the pixels they were read from. The sums are made in zero-padded
+    /// planes in `scratch` (`im2colNarrowScratch` floats), whose interiors are then copied out;
+    /// each pixel receives the same additions in the same order as `col2im` into a zeroed image
+    /// (taps, then output positions), so the result is the same to the bit.
+    static func col2imNarrow(_ cols: UnsafePointer<Float>, count: Int, _ g: ConvGeometry,
+                             _ dx: UnsafeMutablePointer<Float>, rowStride: Int, scratch: UnsafeMutablePointer<Float>) {
+        let H = g.height, W = g.width, Wp = W &+ 2 &* g.padW, Hp = H &+ 2 &* g.padH, plane = Hp &* Wp
+        let C = g.channels, Ho = g.outH, Wo = g.outW, P = Ho &* Wo, inPlane = H &* W
+        let padded = scratch
+        let off = UnsafeMutableRawPointer(scratch + count &* C &* plane).bindMemory(to: Int32.self, capacity: P)
+        for oy in 0..<Ho { for ox in 0..<Wo { off[oy &* Wo &+ ox] = Int32(oy &* g.strideH &* Wp &+ ox &* g.strideW) } }
+        padded.update(repeating: 0, count: count &* C &* plane)
+        let kh = g.kernelH, kw = g.kernelW
+        for ci in 0..<C {
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = cols + ((ci &* kh &+ ky) &* kw &+ kx) &* rowStride
+                    for j in 0..<count {
+                        let d = padded + ((j &* C &+ ci) &* plane &+ ky &* Wp &+ kx), s = row + j &* P
+                        for p in 0..<P { d[Int(off[p])] += s[p] }
+                    }
+                }
+            }
+        }
+        for j in 0..<count {
+            for ci in 0..<C {
+                let src = padded + ((j &* C &+ ci) &* plane &+ g.padH &* Wp &+ g.padW)
+                let d = dx + (j &* C &+ ci) &* inPlane
+                for y in 0..<H { copySmall(d + y &* W, src + y &* Wp, W) }
+            }
+        }
+    }
+
     /// The adjoint of `im2col`: adds every entry of `cols` (Cin·kh·kw, Ho·Wo) onto the pixel
     /// of `dx` (Cin, H, W) it was read from (entries that read padding are dropped).
     public static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>,
