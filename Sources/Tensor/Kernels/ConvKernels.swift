@@ -106,11 +106,8 @@ extension Kernels {
     static func im2colNarrow(_ x: UnsafePointer<Float>, count: Int, _ g: ConvGeometry,
                              _ cols: UnsafeMutablePointer<Float>, rowStride: Int,
                              scratch: UnsafeMutablePointer<Float>) {
-        let H = g.height, W = g.width, Wp = W &+ 2 &* g.padW, Hp = H &+ 2 &* g.padH, plane = Hp &* Wp
-        let C = g.channels, Ho = g.outH, Wo = g.outW, P = Ho &* Wo, inPlane = H &* W
-        let padded = scratch
-        let off = UnsafeMutableRawPointer(scratch + count &* C &* plane).bindMemory(to: Int32.self, capacity: P)
-        for oy in 0..<Ho { for ox in 0..<Wo { off[oy &* Wo &+ ox] = Int32(oy &* g.strideH &* Wp &+ ox &* g.strideW) } }
+        let H = g.height, W = g.width, C = g.channels, P = g.outPlane, inPlane = H &* W
+        let (padded, off, plane, Wp) = narrowLayout(g, count: count, scratch)
         // Zero-padded copies: border rows and columns zero, interior rows copied.
         for j in 0..<count {
             for ci in 0..<C {
@@ -126,21 +123,43 @@ extension Kernels {
                 }
             }
         }
-        let kh = g.kernelH, kw = g.kernelW
+        forEachNarrowTap(g, count: count, cols, rowStride: rowStride, padded: padded, plane: plane, Wp: Wp) { d, src in
+            var p = 0
+            while p &+ 4 <= P {
+                d[p] = src[Int(off[p])]; d[p &+ 1] = src[Int(off[p &+ 1])]
+                d[p &+ 2] = src[Int(off[p &+ 2])]; d[p &+ 3] = src[Int(off[p &+ 3])]
+                p &+= 4
+            }
+            while p < P { d[p] = src[Int(off[p])]; p &+= 1 }
+        }
+    }
+
+    /// The scratch layout of `im2colNarrow`/`col2imNarrow`: `count·Cin` zero-padded planes of
+    /// `(H + 2ph) × Wp` floats (`Wp = W + 2pw`), then the offset table `off[oy·Wo + ox] =
+    /// oy·sh·Wp + ox·sw` (filled here).
+    @inline(__always)
+    static func narrowLayout(_ g: ConvGeometry, count: Int, _ scratch: UnsafeMutablePointer<Float>)
+        -> (padded: UnsafeMutablePointer<Float>, off: UnsafeMutablePointer<Int32>, plane: Int, Wp: Int) {
+        let Wp = g.width &+ 2 &* g.padW, plane = (g.height &+ 2 &* g.padH) &* Wp, Wo = g.outW
+        let off = UnsafeMutableRawPointer(scratch + count &* g.channels &* plane)
+            .bindMemory(to: Int32.self, capacity: g.outPlane)
+        for oy in 0..<g.outH { for ox in 0..<Wo { off[oy &* Wo &+ ox] = Int32(oy &* g.strideH &* Wp &+ ox &* g.strideW) } }
+        return (scratch, off, plane, Wp)
+    }
+
+    /// Calls `body(column, tap)` for each row `(ci, ky, kx)` of the column matrix and each image
+    /// `j`: `column` the image's `Ho·Wo` entries of that row, `tap` the image's padded plane `ci`
+    /// shifted by `(ky, kx)`, so entry `p` belongs with `tap[off[p]]`.
+    @inline(__always)
+    static func forEachNarrowTap(_ g: ConvGeometry, count: Int, _ cols: UnsafeMutablePointer<Float>, rowStride: Int,
+                                 padded: UnsafeMutablePointer<Float>, plane: Int, Wp: Int,
+                                 _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        let C = g.channels, P = g.outPlane, kh = g.kernelH, kw = g.kernelW
         for ci in 0..<C {
             for ky in 0..<kh {
                 for kx in 0..<kw {
                     let row = cols + ((ci &* kh &+ ky) &* kw &+ kx) &* rowStride
-                    for j in 0..<count {
-                        let src = padded + ((j &* C &+ ci) &* plane &+ ky &* Wp &+ kx), d = row + j &* P
-                        var p = 0
-                        while p &+ 4 <= P {
-                            d[p] = src[Int(off[p])]; d[p &+ 1] = src[Int(off[p &+ 1])]
-                            d[p &+ 2] = src[Int(off[p &+ 2])]; d[p &+ 3] = src[Int(off[p &+ 3])]
-                            p &+= 4
-                        }
-                        while p < P { d[p] = src[Int(off[p])]; p &+= 1 }
-                    }
+                    for j in 0..<count { body(row + j &* P, padded + ((j &* C &+ ci) &* plane &+ ky &* Wp &+ kx)) }
                 }
             }
         }
@@ -154,23 +173,12 @@ extension Kernels {
     /// (taps, then output positions), so the result is the same to the bit.
     static func col2imNarrow(_ cols: UnsafePointer<Float>, count: Int, _ g: ConvGeometry,
                              _ dx: UnsafeMutablePointer<Float>, rowStride: Int, scratch: UnsafeMutablePointer<Float>) {
-        let H = g.height, W = g.width, Wp = W &+ 2 &* g.padW, Hp = H &+ 2 &* g.padH, plane = Hp &* Wp
-        let C = g.channels, Ho = g.outH, Wo = g.outW, P = Ho &* Wo, inPlane = H &* W
-        let padded = scratch
-        let off = UnsafeMutableRawPointer(scratch + count &* C &* plane).bindMemory(to: Int32.self, capacity: P)
-        for oy in 0..<Ho { for ox in 0..<Wo { off[oy &* Wo &+ ox] = Int32(oy &* g.strideH &* Wp &+ ox &* g.strideW) } }
+        let H = g.height, W = g.width, C = g.channels, P = g.outPlane, inPlane = H &* W
+        let (padded, off, plane, Wp) = narrowLayout(g, count: count, scratch)
         padded.update(repeating: 0, count: count &* C &* plane)
-        let kh = g.kernelH, kw = g.kernelW
-        for ci in 0..<C {
-            for ky in 0..<kh {
-                for kx in 0..<kw {
-                    let row = cols + ((ci &* kh &+ ky) &* kw &+ kx) &* rowStride
-                    for j in 0..<count {
-                        let d = padded + ((j &* C &+ ci) &* plane &+ ky &* Wp &+ kx), s = row + j &* P
-                        for p in 0..<P { d[Int(off[p])] += s[p] }
-                    }
-                }
-            }
+        forEachNarrowTap(g, count: count, UnsafeMutablePointer(mutating: cols), rowStride: rowStride,
+                         padded: padded, plane: plane, Wp: Wp) { s, d in
+            for p in 0..<P { d[Int(off[p])] += s[p] }
         }
         for j in 0..<count {
             for ci in 0..<C {
