@@ -67,7 +67,7 @@ extension Kernels {
         for j in 0..<count {
             let xn = x + (first &+ j) &* inPlane
             if isPointwise(g) {
-                for ci in 0..<g.channels { (cols + (ci &* BP &+ j &* P)).update(from: xn + ci &* P, count: P) }
+                for ci in 0..<g.channels { copySmall(cols + (ci &* BP &+ j &* P), xn + ci &* P, P) }
             } else {
                 im2col(xn, g, cols + j &* P, rowStride: BP)
             }
@@ -145,7 +145,7 @@ extension Kernels {
             for j in 0..<count {
                 for co in 0..<cout {
                     let dst = out + ((first &+ j) &* cout &+ co) &* P
-                    dst.update(from: tmp + (co &* BP &+ j &* P), count: P)
+                    copySmall(dst, tmp + (co &* BP &+ j &* P), P)
                     if let bias { addScalar(dst, bias[co], P) }
                 }
             }
@@ -180,7 +180,7 @@ extension Kernels {
             for j in 0..<count {
                 let dxn = dx + (first &+ j) &* inPlane
                 if pointwise {
-                    for ci in 0..<g.channels { (dxn + ci &* P).update(from: cols + (ci &* BP &+ j &* P), count: P) }
+                    for ci in 0..<g.channels { copySmall(dxn + ci &* P, cols + (ci &* BP &+ j &* P), P) }
                 } else {
                     dxn.update(repeating: 0, count: inPlane)
                     col2im(cols + j &* P, g, dxn, rowStride: BP)

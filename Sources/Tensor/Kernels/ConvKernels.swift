@@ -291,7 +291,7 @@ extension Kernels {
         for j in 0..<count {
             for co in 0..<cout {
                 let dst: UnsafeMutablePointer<Float> = t + (co &* BP &+ j &* P)
-                dst.update(from: gOut + ((first &+ j) &* cout &+ co) &* P, count: P)
+                copySmall(dst, gOut + ((first &+ j) &* cout &+ co) &* P, P)
             }
         }
     }

@@ -197,13 +197,14 @@ extension Kernels {
         let raw = UnsafeRawPointer(paddedRow)
         paddedRow.update(repeating: -.infinity, count: padLength)
         for iy in 0..<H {
-            (paddedRow + pw).update(from: xp + iy &* W, count: W)
+            copySmall(paddedRow + pw, xp + iy &* W, W)
             let rm = UnsafeMutableRawPointer(rowMax + iy &* WoPad), ra = UnsafeMutableRawPointer(rowArg + iy &* WoPad)
             var ox = 0
             while ox < WoPad {
                 let c0 = (lanes &+ Int32(truncatingIfNeeded: ox)) &* Int32(truncatingIfNeeded: s) &- Int32(truncatingIfNeeded: pw)
                 var best = V(repeating: -.infinity)
-                var arg = c0.replacing(with: 0, where: c0 .< 0)   // the first column inside the row
+                var arg = pointwiseMax(c0, I())   // the first column inside the row (a lane-wise max:
+                                                  // `replacing(with: 0, where:)` compiled to a loop over lanes)
                 for kx in 0..<g.kernelW {
                     let at = (ox &* s &+ kx) &* 4
                     let v = s == 1 ? raw.loadUnaligned(fromByteOffset: at, as: V.self)
