@@ -182,7 +182,9 @@ extension Kernels {
     /// at −∞ with the index of its first column inside the row, and a candidate replaces it when
     /// larger or NaN — the scalar rule, as selects instead of unpredictable branches (the scalar
     /// passes were 3.5 % of a quick AlexNet step, perf, Dec 1). A −∞ pad never replaces anything,
-    /// so the maxima and indices are `maxPoolSeparable`'s to the bit (tested against it).
+    /// so the maxima and indices are `maxPoolSeparable`'s to the bit (PoolSIMDTests checks both
+    /// against the naive 2-D pool with ties, NaNs and −∞ inputs; the scalar passes remain for
+    /// strides above 2).
     /// `rowMax`/`rowArg` hold `H × WoPad` (Wo rounded up to 8), `paddedRow` `2·WoPad + kw + 16`.
     @inline(__always)
     static func maxPoolSeparableSIMD(_ xp: UnsafePointer<Float>, _ op: UnsafeMutablePointer<Float>,
