@@ -14,9 +14,10 @@
 /// Groups are spread over cores, one `gemmSerial` per thread; every buffer comes from the
 /// thread's `ThreadScratch`. The weights are packed once per call for all groups
 /// (`packedWeights`), and output rows narrower than 16 are lowered through zero-padded planes
-/// (`im2colNarrow`, `col2imNarrow`). On the AVX2 machine (Dec 1) these took a quick AlexNet run
-/// (67 px, batch 32) from 203 to 185–190 s and the 224-px step by ~9 % (old and new binaries
-/// alternately), with the same results to the bit.
+/// (`im2colNarrow`, `col2imNarrow`). On the AVX2 machine (Dec 1, previous and new binaries run
+/// alternately) these and the narrow pools took a quick AlexNet run (67 px, batch 32) from 143 to
+/// 170 examples/s and the 224-px `Benchmarks step alexnet` from 5.66–6.40 to 5.19–5.85 s, with
+/// the same results to the bit.
 extension Kernels {
     /// Columns one product of the GEMM path aims for: enough for the GEMM micro-kernel to run at
     /// full speed, small enough that a 3×3 image group's column matrix stays in L2 where it can.
@@ -41,10 +42,9 @@ extension Kernels {
     static func convGEMMImagesNoReduction(_ g: ConvGeometry) -> Int {
         let B = convGEMMImages(g), P = g.outPlane
         if B &* P >= 128 || P == 0 { return B }
-        var step = 16
         var a = P, b = 16
-        while b != 0 { (a, b) = (b, a % b) }   // gcd(P, 16)
-        step /= a                              // images per whole number of panels
+        while b != 0 { (a, b) = (b, a % b) }
+        let step = 16 / a                      // images per whole number of panels: 16 / gcd(P, 16)
         let widened = (B &+ step &- 1) / step &* step
         return widened &* 2 <= g.batch ? widened : B
     }
@@ -109,7 +109,7 @@ extension Kernels {
     /// The weights `W` (`cout × K`), or `Wᵀ` with `transposed`, packed once per call into the
     /// calling thread's `.call` scratch for every image group's product (`packAWhole`): packing
     /// them per group cost 11 % of a quick AlexNet step (batch 32, 4 images per group; perf,
-    /// Dec 1). Products that small take `gemmSmall`, which reads `W` in place.
+    /// Dec 1). A product below `gemmSmallWork` takes `gemmSmall`, which ignores the packed copy.
     static func packedWeights(transposed: Bool, _ weight: UnsafePointer<Float>, _ g: ConvGeometry,
                               cout: Int) -> UnsafePointer<Float> {
         let K = g.patchSize

@@ -249,11 +249,7 @@ extension Kernels {
             if transA {
                 // op(A)[i, p] = a[p·lda + i]: each step copies h contiguous floats.
                 if h == mr {
-                    // A loop of the constant MR, not `update(from:count:)` (a call per MR floats).
-                    for p in 0..<kc {
-                        let src = a + ((p0 &+ p) &* lda &+ r0), d = panel + p &* mr
-                        for r in 0..<mr { d[r] = src[r] }
-                    }
+                    for p in 0..<kc { (panel + p &* mr).update(from: a + ((p0 &+ p) &* lda &+ r0), count: mr) }
                 } else {
                     for p in 0..<kc {
                         let src = a + ((p0 &+ p) &* lda &+ r0)

@@ -146,10 +146,8 @@ extension Kernels {
                 var best = row[lo], arg = lo
                 var ix = lo &+ 1
                 while ix < hi {
-                    // Selects, not branches: on real activations the comparison is a coin toss.
-                    let v = row[ix], take = v > best || v.isNaN
-                    best = take ? v : best
-                    arg = take ? ix : arg
+                    let v = row[ix]
+                    if v > best || v.isNaN { best = v; arg = ix }
                     ix &+= 1
                 }
                 rm[ox] = best
@@ -164,9 +162,8 @@ extension Kernels {
                 var best = rowMax[lo &* Wo &+ ox], arg = lo &* W &+ Int(rowArg[lo &* Wo &+ ox])
                 var iy = lo &+ 1
                 while iy < hi {
-                    let v = rowMax[iy &* Wo &+ ox], take = v > best || v.isNaN
-                    best = take ? v : best
-                    arg = take ? iy &* W &+ Int(rowArg[iy &* Wo &+ ox]) : arg
+                    let v = rowMax[iy &* Wo &+ ox]
+                    if v > best || v.isNaN { best = v; arg = iy &* W &+ Int(rowArg[iy &* Wo &+ ox]) }
                     iy &+= 1
                 }
                 o[ox] = best
@@ -180,8 +177,8 @@ extension Kernels {
     /// copied into `paddedRow` between −∞ (`pw` before, the rest after), so window column `kx` of
     /// outputs `ox…ox+7` is one load (stride 2: the even lanes of a 16-float load); a lane starts
     /// at −∞ with the index of its first column inside the row, and a candidate replaces it when
-    /// larger or NaN — the scalar rule, as selects instead of unpredictable branches (the scalar
-    /// passes were 3.5 % of a quick AlexNet step, perf, Dec 1). A −∞ pad never replaces anything,
+    /// larger or NaN — the scalar rule, as vector selects instead of unpredictable branches (the
+    /// scalar passes were 3.5 % of a quick AlexNet step, perf, Dec 1). A −∞ pad never replaces anything,
     /// so the maxima and indices are `maxPoolSeparable`'s to the bit (PoolSIMDTests checks both
     /// against the naive 2-D pool with ties, NaNs and −∞ inputs; the scalar passes remain for
     /// strides above 2).
