@@ -41,7 +41,7 @@ extension Kernels {
     /// `gemmParallelWork`: no operand is packed, and a `WorkerPool` region costs a few
     /// microseconds, so a 32×256·256×256 recurrent step (2 Mi multiply-adds) gains from a second
     /// thread (`Benchmarks pool`, Dec 1 2026, quiet machines: 37.5 µs on one thread, 20.2 on two
-    /// with the AVX-512 tile; 43.3 and 29.9 with the AVX2 tile on a Zen 3).
+    /// with the AVX-512 tile; 42.4 and 26.5 with the AVX2 tile on a Zen 3, commit e508774).
     static let gemmSmallMParallelWork = 1 << 20
 
     /// Whether `gemm` sends a product to the unpacked-A path.
