@@ -24,7 +24,7 @@ final class GEMMSmallMTests: XCTestCase {
 
     /// Compares `fast` with the naive result: the `m×n` part within tolerance, the padding
     /// columns past `n` untouched.
-    func assertClose(_ fast: [Float], _ naive: [Float], m: Int, n: Int, k: Int, ldc: Int, _ label: String,
+    static func assertClose(_ fast: [Float], _ naive: [Float], m: Int, n: Int, k: Int, ldc: Int, _ label: String,
                      file: StaticString = #filePath, line: UInt = #line) {
         let tol = 1e-4 * Float(k).squareRoot() + 1e-6
         for i in 0..<m {
@@ -40,11 +40,12 @@ final class GEMMSmallMTests: XCTestCase {
         }
     }
 
-    /// `Kernels.gemm` (which must route the shape to the small-M path) against the naive kernel.
+    /// `Kernels.gemm` (which must route the shape to the small-M path, or for `A·Bᵀ` with a long
+    /// depth to the dot-product path, GEMMDot.swift) against the naive kernel.
     func checkDispatch(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, beta: Float, extra: Int = 0,
                        threads: Int = 1, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertTrue(Kernels.gemmUsesSmallM(m: m, n: n, k: k), "m=\(m) n=\(n) k=\(k) is not a small-M product",
-                      file: file, line: line)
+        XCTAssertTrue(Kernels.gemmUsesSmallM(m: m, n: n, k: k) || Kernels.gemmUsesDot(transA: transA, transB: transB, m: m, n: n, k: k),
+                      "m=\(m) n=\(n) k=\(k) is neither a small-M nor a dot-product product", file: file, line: line)
         let o = Operands(transA: transA, transB: transB, m: m, n: n, k: k, extra: extra, beta: beta, seed: UInt64(m * 1000 + n + k))
         var fast = o.c, naive = o.c
         Parallel.withThreads(threads) {
@@ -53,7 +54,7 @@ final class GEMMSmallMTests: XCTestCase {
         }
         Kernels.gemmNaive(transA: transA, transB: transB, m: m, n: n, k: k, a: o.a, lda: o.lda, b: o.b, ldb: o.ldb,
                           c: &naive, ldc: o.ldc, beta: beta)
-        assertClose(fast, naive, m: m, n: n, k: k, ldc: o.ldc,
+        Self.assertClose(fast, naive, m: m, n: n, k: k, ldc: o.ldc,
                     "gemm transA=\(transA) transB=\(transB) m=\(m) n=\(n) k=\(k) beta=\(beta) ld+\(extra) threads=\(threads)",
                     file: file, line: line)
     }
@@ -85,11 +86,15 @@ final class GEMMSmallMTests: XCTestCase {
         }
     }
 
-    /// Many rows with a short depth (the one-hot input projection, k = 28) also skip packing A.
+    /// Many rows with a short depth (the one-hot input projection, k = 28; a weight gradient at
+    /// batch 32) also skip packing A; they run rows outside, in column blocks of `op(B)` (with
+    /// k = 32 a 128 KiB block holds 64 panels of 16 columns: 1100 columns are two blocks, the
+    /// second with a ragged last panel).
     func testShortDepthManyRows() {
         for tb in [false, true] {
             checkDispatch(transA: false, transB: tb, m: 301, n: 130, k: 28, beta: 0, extra: 1)
             checkDispatch(transA: true, transB: tb, m: 301, n: 130, k: 28, beta: 1, threads: 2)
+            checkDispatch(transA: true, transB: tb, m: 97, n: 1100, k: 32, beta: 0, extra: 2, threads: 2)
         }
     }
 
@@ -109,7 +114,7 @@ final class GEMMSmallMTests: XCTestCase {
                     Kernels.gemm(transA: false, m: m, a: a, lda: o.lda, packedB: packed, c: &two, ldc: o.ldc, beta: 1, threads: 2)
                     Kernels.gemmNaive(transA: false, transB: tb, m: m, n: n, k: k, a: a, lda: o.lda, b: o.b, ldb: o.ldb,
                                       c: &naive, ldc: o.ldc, beta: 1)
-                    assertClose(one, naive, m: m, n: n, k: k, ldc: o.ldc, "packed transB=\(tb) m=\(m) n=\(n) k=\(k) step \(step)")
+                    Self.assertClose(one, naive, m: m, n: n, k: k, ldc: o.ldc, "packed transB=\(tb) m=\(m) n=\(n) k=\(k) step \(step)")
                     XCTAssertEqual(one, two, "packed m=\(m) n=\(n) k=\(k): one thread and two differ")
                 }
             }

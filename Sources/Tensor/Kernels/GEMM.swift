@@ -21,7 +21,8 @@
 ///
 /// Products with few rows (a recurrent step's batch) or a short depth skip the packing of `op(A)`
 /// and use a 4×64 tile instead (`gemmUsesSmallM`, GEMMSmallM.swift); weights used many times can be
-/// packed once (`GEMMPackedB`).
+/// packed once (`GEMMPackedB`). Few rows times a long transposed `B` (`A·Bᵀ`, a dense layer at a
+/// small batch) are dot products of rows in place (`gemmUsesDot`, GEMMDot.swift).
 ///
 /// Edge tiles (fewer than MR rows or NR columns) are padded with zeros while packing, computed in
 /// a scratch tile and copied out. `beta` may be any value; `beta == 0` never reads `C` (so `C`
@@ -96,6 +97,13 @@ extension Kernels {
         if work < gemmSmallWork {
             gemmSmall(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                       c: c, ldc: ldc, beta: beta)
+            return
+        }
+        if gemmUsesDot(transA: transA, transB: transB, m: m, n: n, k: k) {
+            // Few rows times long transposed rows (a dense layer at a small batch): dot products
+            // of rows in place, nothing packed (GEMMDot.swift).
+            gemmDot(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta,
+                    threads: work < gemmSmallMParallelWork ? 1 : max(1, threads))
             return
         }
         if gemmUsesSmallM(m: m, n: n, k: k) {
