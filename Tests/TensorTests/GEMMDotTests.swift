@@ -5,26 +5,14 @@ import TestSupport
 /// The dot-product GEMM path (`A·Bᵀ` with few rows and a long depth, GEMMDot.swift) against the
 /// reference triple loop `gemmNaive`.
 final class GEMMDotTests: XCTestCase {
-    typealias Operands = GEMMSmallMTests.Operands
-
     /// `Kernels.gemm` on a shape the dot-product path takes, against the naive kernel; returns C.
     @discardableResult
     func check(m: Int, n: Int, k: Int, beta: Float, extra: Int = 0, threads: Int = 1,
                file: StaticString = #filePath, line: UInt = #line) -> [Float] {
         XCTAssertTrue(Kernels.gemmUsesDot(transA: false, transB: true, m: m, n: n, k: k),
                       "m=\(m) n=\(n) k=\(k) does not take the dot-product path", file: file, line: line)
-        let o = Operands(transA: false, transB: true, m: m, n: n, k: k, extra: extra, beta: beta, seed: UInt64(7 * m + 3 * n + k))
-        var fast = o.c, naive = o.c
-        Parallel.withThreads(threads) {
-            Kernels.gemm(transA: false, transB: true, m: m, n: n, k: k, a: o.a, lda: o.lda, b: o.b, ldb: o.ldb,
-                         c: &fast, ldc: o.ldc, beta: beta)
-        }
-        Kernels.gemmNaive(transA: false, transB: true, m: m, n: n, k: k, a: o.a, lda: o.lda, b: o.b, ldb: o.ldb,
-                          c: &naive, ldc: o.ldc, beta: beta)
-        GEMMSmallMTests.assertClose(fast, naive, m: m, n: n, k: k, ldc: o.ldc,
-                                     "dot m=\(m) n=\(n) k=\(k) beta=\(beta) ld+\(extra) threads=\(threads)",
-                                     file: file, line: line)
-        return fast
+        return GEMMSmallMTests.checkAgainstNaive(transA: false, transB: true, m: m, n: n, k: k, beta: beta, extra: extra,
+                                                 threads: threads, file: file, line: line)
     }
 
     /// Ragged row tiles (m not a multiple of 4) and column groups (n not a multiple of 3), depths

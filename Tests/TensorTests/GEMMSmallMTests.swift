@@ -44,6 +44,14 @@ final class GEMMSmallMTests: XCTestCase {
     /// depth to the dot-product path, GEMMDot.swift) against the naive kernel.
     func checkDispatch(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, beta: Float, extra: Int = 0,
                        threads: Int = 1, file: StaticString = #filePath, line: UInt = #line) {
+        Self.checkAgainstNaive(transA: transA, transB: transB, m: m, n: n, k: k, beta: beta, extra: extra,
+                               threads: threads, file: file, line: line)
+    }
+
+    /// `checkDispatch`'s body, for other GEMM path tests; returns the fast C.
+    @discardableResult
+    static func checkAgainstNaive(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, beta: Float, extra: Int = 0,
+                                  threads: Int = 1, file: StaticString = #filePath, line: UInt = #line) -> [Float] {
         XCTAssertTrue(Kernels.gemmUsesSmallM(m: m, n: n, k: k) || Kernels.gemmUsesDot(transA: transA, transB: transB, m: m, n: n, k: k),
                       "m=\(m) n=\(n) k=\(k) is neither a small-M nor a dot-product product", file: file, line: line)
         let o = Operands(transA: transA, transB: transB, m: m, n: n, k: k, extra: extra, beta: beta, seed: UInt64(m * 1000 + n + k))
@@ -57,6 +65,7 @@ final class GEMMSmallMTests: XCTestCase {
         Self.assertClose(fast, naive, m: m, n: n, k: k, ldc: o.ldc,
                     "gemm transA=\(transA) transB=\(transB) m=\(m) n=\(n) k=\(k) beta=\(beta) ld+\(extra) threads=\(threads)",
                     file: file, line: line)
+        return fast
     }
 
     /// Odd row counts (a ragged last tile; on the AVX2 path 7, 8 and 32 rows merge a remainder of
