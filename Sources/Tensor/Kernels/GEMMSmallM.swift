@@ -141,9 +141,13 @@ extension Kernels {
                                    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
         if transB {
             let packed = GEMMPackedB(transB: true, k: k, n: n, b: b, ldb: ldb)
-            gemmSmallM(transA: transA, m: m, n: n, k: k, a: a, lda: lda, panels: packed.data,
-                       panelStride: k &* gemmSmallNR, rowStride: gemmSmallNR, lastPanel: nil,
-                       c: c, ldc: ldc, beta: beta, threads: threads)
+            // `packed` must outlive the product: its last use is the read of `data`, after which
+            // Swift may release it (and free `data`) before `gemmSmallM` has run.
+            withExtendedLifetime(packed) {
+                gemmSmallM(transA: transA, m: m, n: n, k: k, a: a, lda: lda, panels: packed.data,
+                           panelStride: k &* gemmSmallNR, rowStride: gemmSmallNR, lastPanel: nil,
+                           c: c, ldc: ldc, beta: beta, threads: threads)
+            }
             return
         }
         let nr = gemmSmallNR
