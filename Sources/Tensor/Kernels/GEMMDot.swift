@@ -19,10 +19,13 @@
 extension Kernels {
     /// Largest `m` for the dot-product path.
     static let gemmDotMaxM = 64
-    /// Smallest depth for the dot-product path: below it, the per-tile sums of lanes cost too much
-    /// against the small-M path's per-call packing.
+    /// Smallest depth for the dot-product path: the shortest one measured, an LSTM step's
+    /// `(32×256)·(1024×256)ᵀ` (80–85 GFLOP/s on the small-M path with its per-call packing, 104–112
+    /// here; `Benchmarks gemmshapes`, 2 threads, Zen 3, Dec 1 2026). Shorter depths (a one-hot
+    /// projection's 28) stay on the small-M path: each tile's 12 sums of 8 lanes would weigh on a
+    /// handful of steps.
     static let gemmDotMinK = 256
-    /// Largest depth block.
+    /// Largest depth block: 32 rows of `A` by 1024 floats are 128 KiB, a quarter of a Zen 3 core's L2.
     static let gemmDotKC = 1024
     /// Column groups (of 3) per thread claim.
     static let gemmDotChunk = 32
