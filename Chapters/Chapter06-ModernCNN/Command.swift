@@ -22,7 +22,7 @@ func chapterCommand() -> ChapterCommand {
         p.flag("he-init", help: "He (Kaiming) uniform weights instead of Xavier (the quick configurations of "
                + "AlexNet, VGG, NiN and GoogLeNet use them)")
         p.flag("cosine-lr", help: "decay the learning rate to 0 along a cosine over the run's steps (the quick "
-               + "configurations of ResNet, DenseNet, GoogLeNet, AlexNet and NiN use it)")
+               + "configurations of ResNet, DenseNet, GoogLeNet, AlexNet, VGG and NiN use it)")
         p.int("warmup", default: 0, help: "with the cosine decay, first raise the rate linearly over this many "
               + "steps (turns --cosine-lr on; 0: the configuration's)", check: .nonNegative)
         p.int("resize", default: 0, help: "image side after resizing (0: the configuration's)",

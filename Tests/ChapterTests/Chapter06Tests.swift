@@ -224,7 +224,7 @@ final class Chapter06Tests: XCTestCase {
         XCTAssertEqual(scheduler?.optimizer.lr ?? 1, 0, accuracy: 1e-6)
 
         let cosine = Dictionary(uniqueKeysWithValues: modelSections.map { ($0.name, $0.quick.cosineLR) })
-        XCTAssertEqual(cosine.filter { $0.value }.keys.sorted(), ["alexnet", "densenet", "googlenet", "nin", "resnet"])
+        XCTAssertEqual(cosine.filter { $0.value }.keys.sorted(), ["alexnet", "densenet", "googlenet", "nin", "resnet", "vgg"])
         XCTAssert(modelSections.allSatisfy { !$0.book.cosineLR })
         XCTAssert(modelSections[5].quick.summary.contains("cosine"))
         let o = try chapterCommand().parse(["vgg", "--cosine-lr"])
