@@ -197,7 +197,10 @@ extension Tensor {
         let c = withNoGrad { condition.broadcast(to: shape) }
         let ax = withNoGrad { a.broadcast(to: shape) }, bx = withNoGrad { b.broadcast(to: shape) }
         let out = TensorStorage(uninitializedCount: shapeCount(shape))
-        Kernels.select(c.storage.pointer, ax.storage.pointer, bx.storage.pointer, out.pointer, out.count)
+        // The broadcast copies' last uses are these pointer reads: keep them alive through the kernel.
+        withExtendedLifetime((ax, bx)) {
+            Kernels.select(c.storage.pointer, ax.storage.pointer, bx.storage.pointer, out.pointer, out.count)
+        }
         let r = Tensor(shape: shape, storage: out)
         let sa = a.shape, sb = b.shape, cd = c.detached()
         return record("where", r, inputs: [a, b]) { g, needs in

@@ -105,8 +105,11 @@ extension Tensor {
         shapeCheck(n > 0, "\(name): cannot reduce over an empty axis of shape \(describeShape(shape))", file: file, line: line)
         let values = TensorStorage(uninitializedCount: rows)
         var indices = [Int](repeating: 0, count: rows)
-        indices.withUnsafeMutableBufferPointer { ip in
-            Kernels.argReduceRows(moved.storage.pointer, rows: rows, n: n, isMax: isMax, values.pointer, ip.baseAddress!)
+        // `values` is scratch the kernel writes: keep it (and `moved`) alive until the kernel returns.
+        withExtendedLifetime((values, moved)) {
+            indices.withUnsafeMutableBufferPointer { ip in
+                Kernels.argReduceRows(moved.storage.pointer, rows: rows, n: n, isMax: isMax, values.pointer, ip.baseAddress!)
+            }
         }
         let r = Tensor(shape: finalShape, storage: values)
         let movedShape = moved.shape
@@ -143,8 +146,11 @@ extension Tensor {
         shapeCheck(n > 0, "\(isMax ? "argmax" : "argmin"): axis \(axis) of shape \(describeShape(shape)) is empty", file: file, line: line)
         var indices = [Int](repeating: 0, count: rows)
         let values = TensorStorage(uninitializedCount: rows)
-        indices.withUnsafeMutableBufferPointer { ip in
-            Kernels.argReduceRows(moved.storage.pointer, rows: rows, n: n, isMax: isMax, values.pointer, ip.baseAddress!)
+        // `values` is scratch the kernel writes: keep it (and `moved`) alive until the kernel returns.
+        withExtendedLifetime((values, moved)) {
+            indices.withUnsafeMutableBufferPointer { ip in
+                Kernels.argReduceRows(moved.storage.pointer, rows: rows, n: n, isMax: isMax, values.pointer, ip.baseAddress!)
+            }
         }
         return (indices, rows)
     }
