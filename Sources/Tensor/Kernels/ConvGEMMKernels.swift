@@ -14,8 +14,8 @@
 /// Groups are spread over cores, one `gemmSerial` per thread; every buffer comes from the
 /// thread's `ThreadScratch`. The weights are packed once per call for all groups
 /// (`packedWeights`), and output rows narrower than 16 are lowered through zero-padded planes
-/// (`im2colNarrow`, `col2imNarrow`). On the AVX2 machine (Dec 1, previous and new binaries run
-/// alternately) these and the narrow pools took a quick AlexNet run (67 px, batch 32) from 143 to
+/// (`im2colNarrow`, `col2imNarrow`). On the AVX2 machine (Dec 1, commit 690b77d against its
+/// predecessor, the two binaries run alternately) these and the narrow pools took a quick AlexNet run (67 px, batch 32) from 143 to
 /// 170 examples/s and the 224-px `Benchmarks step alexnet` from 5.66–6.40 to 5.19–5.85 s, with
 /// the same results to the bit.
 extension Kernels {

@@ -150,6 +150,9 @@ extension Kernels {
     /// `C = A·Bᵀ + beta·C` for few columns `n`: each `C[i, j]` is a SIMD16 dot product of row `i`
     /// of `A` and row `j` of `B`; four columns at a time (four independent accumulators share each
     /// load of `A`'s row). Rows of `C` are split over threads.
+    /// The same idea as `gemmDot` (few rows, any columns, GEMMDot.swift), for the other thin case:
+    /// any rows, ≤ 16 columns (every 10-class classifier of the book). The two are not merged because
+    /// they sum in different orders, and merging would change every printed result of chapters 3–7.
     static func gemmNarrow(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                            c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, threads: Int) {
         typealias V = SIMD16<Float>

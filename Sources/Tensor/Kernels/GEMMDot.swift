@@ -62,7 +62,10 @@ extension Kernels {
         }
     }
 
-    /// The sum of a vector's 8 lanes as a fixed tree: `((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7))`.
+    /// The sum of a vector's 8 lanes as a fixed tree: `((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7))`,
+    /// three dependent additions where the standard library's `sum()` chains seven (not timed
+    /// apart; the tree is part of the path's fixed order of summation).
+    /// For few columns `gemmNarrow` (GEMM.swift) does the same kind of product with SIMD16 lanes.
     @inline(__always)
     static func lanesSum(_ v: SIMD8<Float>) -> Float {
         let h = v.lowHalf + v.highHalf
