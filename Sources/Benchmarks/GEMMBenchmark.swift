@@ -72,6 +72,12 @@ func runGEMMShapesBenchmark() {
         ("dG·W_hh LSTM step (32x1024)·(1024x256)", false, false, 32, 256, 1024),
         ("h·W_hhᵀ rnn512 step (32x512)·(512x512)ᵀ", false, true, 32, 512, 512),
         ("X·W_ihᵀ (1120x28)·(1024x28)ᵀ", false, true, 1120, 1024, 28),
+        // The scratch LSTM's per-gate products (§9.2 scratch: one matmul per gate and step):
+        // H·W_hi forward, dY·W_hiᵀ and Hᵀ·dY backward, the one-hot X·W_xi.
+        ("H·W_h scratch gate (32x256)·(256x256)", false, false, 32, 256, 256),
+        ("dY·W_hᵀ scratch gate (32x256)·(256x256)ᵀ", false, true, 32, 256, 256),
+        ("Hᵀ·dY scratch gate dW (32x256)ᵀ·(32x256)", true, false, 256, 256, 32),
+        ("X·W_x scratch one-hot (32x28)·(28x256)", false, false, 32, 256, 28),
         // AlexNet's 4096 → 4096 dense layer at the quick configuration's batch 32 (§7.1): forward,
         // input gradient, weight gradient.
         ("X·Wᵀ dense 4096 (32x4096)·(4096x4096)ᵀ", false, true, 32, 4096, 4096),

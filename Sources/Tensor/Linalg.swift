@@ -53,9 +53,17 @@ extension Tensor {
         let shared = batchB.isEmpty && !batchA.isEmpty
         let outShape = batchA + [m, n]
         let out = TensorStorage(uninitializedCount: shapeCount(outShape))
+        // Inside `reusingPackedWeights`, a parameter's packed copy serves every small-M product
+        // with it (PackedWeights.swift), forward here and backward below.
+        let bIsParameter = batchB.isEmpty && !transA && b.node?.isLeaf == true
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                if shared && !transA {
+                if bIsParameter, let scope = PackedWeights.current,
+                   PackedWeights.worthPacking(rows: batch * m, n: n, k: k) {
+                    let packed = scope.packed(b.storage, transB: transB, k: k, n: n, ldb: bc)
+                    Kernels.gemm(transA: false, m: batch * m, a: pa.baseAddress!, lda: ac, packedB: packed,
+                                 c: out.pointer, ldc: n)
+                } else if shared && !transA {
                     // A shared right side: the batch of A is one tall (batch·m, k) matrix.
                     Kernels.gemm(transA: false, transB: transB, m: batch * m, n: n, k: k,
                                  a: pa.baseAddress!, lda: ac, b: pb.baseAddress!, ldb: bc, c: out.pointer, ldc: n)
@@ -78,7 +86,13 @@ extension Tensor {
                         let strideB = shared ? 0 : br * bc
                         if needs[0] {
                             let da = TensorStorage(uninitializedCount: av.count)
-                            if transA {
+                            if bIsParameter, let scope = PackedWeights.current,
+                               PackedWeights.worthPacking(rows: batch * m, n: k, k: n) {
+                                // dA = G·op(B)ᵀ with op(B)ᵀ packed once per scope.
+                                let packed = scope.packed(bv.storage, transB: !transB, k: n, n: k, ldb: bc)
+                                Kernels.gemm(transA: false, m: batch * m, a: pg, lda: n, packedB: packed,
+                                             c: da.pointer, ldc: k)
+                            } else if transA {
                                 // dA (stored k×m) = op(B)·Gᵀ.
                                 Kernels.gemmBatched(transA: transB, transB: true, batch: batch, m: k, n: m, k: n,
                                                     a: pb, lda: bc, strideA: strideB, b: pg, ldb: n, strideB: m * n,

@@ -65,19 +65,20 @@ where S.Element == SeqBatch {
             state = state!.map { $0.detached() }
         }
         let y = Y.transposed().reshaped(to: [-1])                // (T·B), time-major like ŷ
-        let (yHat, newState) = net(X, state!)
-        state = newState
-        let l = loss(yHat, y)
+        if case .optimizer(let optimizer) = updater { optimizer.zeroGrad() }
+        // Forward and backward reuse one packed copy of each weight over the 35 time steps
+        // (PackedWeights.swift); the parameters change only after the scope.
+        let l = Tensor.reusingPackedWeights { () -> Tensor in
+            let (yHat, newState) = net(X, state!)
+            state = newState
+            let l = loss(yHat, y)
+            l.backward()
+            return l
+        }
+        gradClipping(net, theta: theta)
         switch updater {
-        case .optimizer(let optimizer):
-            optimizer.zeroGrad()
-            l.backward()
-            gradClipping(net, theta: theta)
-            optimizer.step()
-        case .custom(let update):
-            l.backward()
-            gradClipping(net, theta: theta)
-            update(1)                                            // the loss is a mean already
+        case .optimizer(let optimizer): optimizer.step()
+        case .custom(let update): update(1)                    // the loss is a mean already
         }
         let batchLoss = Double(l.item())
         try checkFinite(batchLoss, epoch: epoch, batch: i + 1)
