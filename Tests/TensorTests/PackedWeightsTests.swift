@@ -45,6 +45,27 @@ final class PackedWeightsTests: XCTestCase {
         for (a, b) in zip(scoped.dH, plain.dH) { assertClose(a, b, tolerance: 1e-5) }
     }
 
+    /// Inside the scope a parameter's gradients still add up as on the plain path: over two
+    /// backward passes without `zeroGrad`, and with what other ops give it (here `W` also enters
+    /// the loss directly).
+    func testGradientSumJoinsOtherContributions() {
+        func twoPasses() -> [Float] {
+            var gen = SeededGenerator(seed: 11)
+            var w = Tensor.uniform([64, 80], low: -0.3, high: 0.3, generator: &gen)
+            w.requiresGrad = true
+            let h = Tensor.uniform([16, 64], low: -1, high: 1, generator: &gen)
+            for _ in 0..<2 {
+                let y = (h.matmul(w).tanh() + h.matmul(w)).sum() + (w * w).sum()
+                y.backward()
+            }
+            return w.grad!.scalars
+        }
+        let plain = twoPasses()
+        let scoped = Tensor.reusingPackedWeights { twoPasses() }
+        assertClose(scoped, plain, tolerance: 1e-6)
+        XCTAssertNotEqual(plain.reduce(0) { $0 + abs($1) }, 0)
+    }
+
     /// A weight used as `x·Wᵀ` (a linear layer's layout) packs `Wᵀ` forward and `W` backward.
     func testTransposedWeight() {
         let plain = unroll(steps: 3, rows: 20, k: 130, n: 70, transposedWeight: true)
