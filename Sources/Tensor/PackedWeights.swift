@@ -9,8 +9,10 @@ import Foundation
 /// column panels, which a step can pack once and reuse. Measured on a Zen 3 (2 threads, quiet
 /// machine, Dec 1 2026, `Benchmarks` experiment): 32×256·256×256 forward 150–160 GFLOP/s in
 /// place, 163–170 packed; `G·Wᵀ` 109–111 as dot products, 172–190 packed (32×512·512×512:
-/// 93–157 → 184–196 and 140 → 176). The scratch LSTM's 40 epochs, previous and this build
-/// alternately: 31.8 → 35.8, 28.2 → 30.7, 25.1 → 33.8 k tokens/s.
+/// 93–157 → 184–196 and 140 → 176). In the scratch LSTM's training the gain is small against
+/// this host's noise: `perf` shows the products' share of the samples down by ~3.5 points (the dot
+/// path gone), and its first 60 epochs, previous and this build alternately four times, took
+/// 69.7 → 66.9 s in all (two of the four pairs slower).
 ///
 /// `Tensor.reusingPackedWeights { … }` is that scope: inside it, `matmul` packs the right-hand
 /// operand once per (weight, orientation) when the operand is a parameter (a leaf that requires
