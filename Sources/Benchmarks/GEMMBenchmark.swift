@@ -105,6 +105,23 @@ func runGEMMShapesBenchmark() {
             } }
             line += String(format: " threads=%d %.1f GFLOP/s", t, flops / s * 1e-9)
         }
+        if !ta && m <= 64 && Kernels.gemmUsesSmallM(m: m, n: n, k: k) {
+            // The same product with op(B) packed once beforehand (`GEMMPackedB`: the recurrent
+            // layers' W_hh, and any parameter inside `Tensor.reusingPackedWeights`).
+            line += " | packed once:"
+            let packed = b.withUnsafeBufferPointer { pb in
+                Kernels.GEMMPackedB(transB: tb, k: k, n: n, b: pb.baseAddress!, ldb: tb ? k : n)
+            }
+            for t in (allThreads > 1 ? [1, allThreads] : [1]) {
+                let s = a.withUnsafeBufferPointer { pa in
+                    bestTime(repeats: max(5, min(300, Int(1e10 / flops)))) {
+                        Kernels.gemm(transA: false, m: m, a: pa.baseAddress!, lda: k, packedB: packed, c: c.pointer, ldc: n,
+                                     threads: t)
+                    }
+                }
+                line += String(format: " threads=%d %.1f GFLOP/s", t, flops / s * 1e-9)
+            }
+        }
         print(line)
     }
 }

@@ -5,7 +5,7 @@ import Tensor
 /// Each benchmark lives in its own file and registers itself in `benchmarks` below.
 let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
     ("gemm", "GEMM GFLOP/s for square sizes 64…1024, 1 thread and all, against the naive kernel", runGEMMBenchmark),
-    ("gemmshapes", "GEMM GFLOP/s on the products of the book's MLP and LeNet, forward and backward", runGEMMShapesBenchmark),
+    ("gemmshapes", "GEMM GFLOP/s on the book's products (MLP, LeNet, recurrent steps, dense layers), forward and backward; few-row ones also with the weights packed once", runGEMMShapesBenchmark),
     ("conv", "LeNet's convolutions and poolings, forward and backward, 1 thread and all", runConvBenchmark),
     ("convcnn", "chapter-7 convolutions (ResNet, AlexNet, VGG, GoogLeNet, DenseNet) at batch 64, GFLOP/s", runCNNConvBenchmark),
     ("epochs", "one Fashion-MNIST training epoch of softmax regression and the MLP (s/epoch, examples/s, phases)", runEpochBenchmark),

@@ -6,13 +6,14 @@ import Foundation
 /// of a 32-row state with one 256×256 weight forward, and 35 more with its transpose backward.
 /// The small-M GEMM path reads an untransposed weight in place and takes a transposed one as dot
 /// products (GEMMSmallM.swift, GEMMDot.swift), slower than on a weight packed into contiguous
-/// column panels, which a step can pack once and reuse. Measured on a Zen 3 (2 threads, quiet
-/// machine, Dec 1 2026, `Benchmarks` experiment): 32×256·256×256 forward 150–160 GFLOP/s in
-/// place, 163–170 packed; `G·Wᵀ` 109–111 as dot products, 172–190 packed (32×512·512×512:
-/// 93–157 → 184–196 and 140 → 176). In the scratch LSTM's training the gain is small against
-/// this host's noise: `perf` shows the products' share of the samples down by ~3.5 points (the dot
-/// path gone), and its first 60 epochs, previous and this build alternately four times, took
-/// 69.7 → 66.9 s in all (two of the four pairs slower).
+/// column panels, which a step can pack once and reuse. `Benchmarks gemmshapes` prints both (its
+/// "packed once" column); three runs on a Zen 3, 2 threads, Dec 1 2026 17:37 UTC: the scratch
+/// gate's 32×256·256×256 forward 138–166 GFLOP/s in place, 164–173 packed; `G·Wᵀ` 105–112 as dot
+/// products, 159–173 packed; the 512-unit RNN's `(32×512)·(512×512)ᵀ` 137–141 → 176–197. In the
+/// scratch LSTM's training the gain is small against this host's noise: `perf` shows the
+/// products' share of the samples down by ~3.5 points (the dot path gone), and its first 60
+/// epochs, previous and this build alternately four times, took 69.7 → 66.9 s in all (two of the
+/// four pairs slower).
 ///
 /// `Tensor.reusingPackedWeights { … }` is that scope: inside it, `matmul` packs the right-hand
 /// operand once per (weight, orientation) when the operand is a parameter (a leaf that requires
@@ -66,8 +67,9 @@ final class PackedWeights: @unchecked Sendable {
         }
     }
 
-    /// Whether a product with `rows` rows of `op(A)` by a `k × n` weight takes the small-M path,
-    /// where a packed weight pays (the same test as `Kernels.gemm`'s routing, rows ≤ 64).
+    /// Whether a product with `rows` rows of `op(A)` by a `k × n` weight is one that `Kernels.gemm`
+    /// runs without packing `op(A)` (rows ≤ 64, the small-M test; with a long transposed weight
+    /// `gemm` would take the dot path, GEMMDot.swift): there a weight packed once pays.
     static func worthPacking(rows: Int, n: Int, k: Int) -> Bool {
         rows <= Kernels.gemmSmallMMaxM && rows &* n &* k >= Kernels.gemmSmallWork && Kernels.gemmUsesSmallM(m: rows, n: n, k: k)
     }

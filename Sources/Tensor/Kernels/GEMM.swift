@@ -20,7 +20,8 @@
 ///    parallel phases per column block (pack B, then pack A and multiply).
 ///
 /// Products with few rows (a recurrent step's batch) or a short depth skip the packing of `op(A)`
-/// and use a 4×64 tile instead (`gemmUsesSmallM`, GEMMSmallM.swift); weights used many times can be
+/// and use a register tile over the whole depth instead (4×64 with AVX-512, 6×16 with AVX2;
+/// `gemmUsesSmallM`, GEMMSmallM.swift); weights used many times can be
 /// packed once (`GEMMPackedB`). Few rows times a long transposed `B` (`A·Bᵀ`, a dense layer at a
 /// small batch) are dot products of rows in place (`gemmUsesDot`, GEMMDot.swift).
 ///
